@@ -1,0 +1,1 @@
+console.log("guest build: nothing yet")
