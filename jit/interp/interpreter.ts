@@ -1,0 +1,212 @@
+// Reference interpreter: decodes straight-line blocks once (cached by physical address and mode) and runs each
+// instruction's handler (SDM Vol. 2 semantics live in the per-family modules that register handlers here).
+import { Instr, DecodeError } from '../decoder/instr.js';
+import { Block, CodeCache, Handler } from '../cache/code-cache.js';
+import { Cpu, Access, TLB_MASK } from '../../machine/cpu/cpu.js';
+import { CpuFault, Vec } from '../../machine/cpu/fault.js';
+import { HIGH_RAM_BASE } from '../../machine/memory/phys.js';
+import { RIP_F, PENDING, HALTED, CODE_BITS, SEG_BASE_F, ICOUNT_F, Pending } from '../../machine/cpu/state.js';
+
+export type DecodeFn = (buf: Uint8Array, off: number, end: number, bits: 16 | 32 | 64, out?: Instr) => Instr;
+
+/** Per-mnemonic handler table and the "ends a block" bit, filled by the family modules through defineOp. */
+export const handlers: Handler[] = [];
+const endsBlock: boolean[] = [];
+
+export interface OpOptions {
+  /** The instruction may change control flow, CS, the mode, paging, or interrupt state: end the block after it. */
+  endsBlock?: boolean;
+}
+
+export function defineOp(op: number, h: Handler, opts: OpOptions = {}): void {
+  handlers[op] = h;
+  endsBlock[op] = opts.endsBlock === true;
+}
+
+export function isDefined(op: number): boolean {
+  return handlers[op] !== undefined;
+}
+
+/**
+ * System behaviour the interpreter defers to (implemented by machine/cpu system code): delivering an exception,
+ * and servicing PENDING requests (interrupt acceptance, INIT/SIPI, stop).
+ */
+export interface SystemHooks {
+  /** Deliver a fault raised by the instruction that started at the current RIP (RIP already points at it). */
+  deliverFault(cpu: Cpu, fault: CpuFault): void;
+  /** Service PENDING bits; return false to make the interpreter return to its caller (stop requested). */
+  servicePending(cpu: Cpu): boolean;
+}
+
+const MAX_BLOCK_INSTRS = 64;
+const FETCH = new Uint8Array(32);
+
+function unimplemented(cpu: Cpu, ins: Instr): void {
+  void ins;
+  throw new CpuFault(Vec.UD, -1, 'no interpreter handler');
+}
+
+export class Interpreter {
+  /** Guest instructions retired by this interpreter (all vCPUs). */
+  retired = 0;
+  /** Optional hook to tier up hot blocks (the JIT). Called when block.count crosses the threshold. */
+  onHot: ((cpu: Cpu, b: Block) => void) | undefined;
+  hotThreshold = Infinity;
+
+  constructor(
+    readonly cache: CodeCache,
+    readonly decode: DecodeFn,
+    readonly sys: SystemHooks,
+  ) {}
+
+  /** Linear address of the current instruction. */
+  static ripLinear(cpu: Cpu): number {
+    const rip = cpu.f64[RIP_F];
+    return cpu.i32[CODE_BITS] === 64 ? rip : (cpu.f64[SEG_BASE_F(1)] + rip) % 4294967296;
+  }
+
+  /** Find or build the block at the current RIP. Faults (#PF on fetch, #UD) are raised as CpuFault. */
+  lookup(cpu: Cpu): Block {
+    const lin = Interpreter.ripLinear(cpu);
+    const page = Math.floor(lin / 4096);
+    const i = page & TLB_MASK;
+    let ramOff: number;
+    if (cpu.tagX[i] === page) ramOff = cpu.toff[i] + (lin & 0xfff);
+    else {
+      const pa = cpu.mmu.translate(cpu, lin, Access.Exec, false);
+      ramOff = cpu.phys.ramOffset(pa);
+      if (ramOff < 0) throw new CpuFault(Vec.GP, 0, `execution from non-RAM physical address 0x${pa.toString(16)}`);
+    }
+    const bits = cpu.i32[CODE_BITS];
+    const b = this.cache.get(ramOff, bits);
+    if (b !== undefined) return b;
+    return this.build(cpu, lin, ramOff, bits as 16 | 32 | 64);
+  }
+
+  private build(cpu: Cpu, lin: number, ramOff: number, bits: 16 | 32 | 64): Block {
+    const phys = ramOff < cpu.phys.lowSize ? ramOff : ramOff - cpu.phys.lowSize + HIGH_RAM_BASE;
+    const b = new Block(phys, ramOff, bits);
+    const ram = cpu.ram;
+    const pageEnd = (ramOff & ~0xfff) + 0x1000;
+    let off = ramOff;
+    while (b.instrs.length < MAX_BLOCK_INSTRS) {
+      let ins: Instr;
+      const avail = pageEnd - off;
+      try {
+        ins = this.decode(ram, off, Math.min(off + 15, pageEnd), bits);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        if (e.kind === 'truncated' && avail < 15) {
+          // The instruction continues on the next page: fetch through the MMU (this may #PF, correctly).
+          if (b.instrs.length > 0) break; // end the block here; the straddler starts the next one
+          ins = this.decodeStraddling(cpu, lin, off - ramOff, avail, bits);
+          this.append(b, ins);
+          break;
+        }
+        if (b.instrs.length > 0) break; // let the bad instruction be the first of its own block: precise #UD
+        throw new CpuFault(Vec.UD, -1, `${e.kind} instruction: ${hex(e.bytes)}`);
+      }
+      this.append(b, ins);
+      off += ins.len;
+      if (endsBlock[ins.op] || off >= pageEnd) break;
+    }
+    b.length = b.ends[b.ends.length - 1];
+    this.cache.insert(b);
+    return b;
+  }
+
+  private decodeStraddling(cpu: Cpu, lin: number, delta: number, avail: number, bits: 16 | 32 | 64): Instr {
+    const start = lin + delta;
+    for (let k = 0; k < 15; k++) {
+      const a = start + k;
+      const pa = cpu.mmu.translate(cpu, a, Access.Exec, false);
+      FETCH[k] = cpu.physRead(pa, 1);
+      // Only fetch into the next page as far as the decoder needs: retry after each byte past the boundary.
+      if (k >= avail - 1) {
+        try {
+          return this.decode(FETCH, 0, k + 1, bits);
+        } catch (e) {
+          if (!(e instanceof DecodeError) || e.kind !== 'truncated') {
+            throw new CpuFault(Vec.UD, -1, e instanceof DecodeError ? `invalid instruction: ${hex(e.bytes)}` : String(e));
+          }
+        }
+      }
+    }
+    throw new CpuFault(Vec.UD, -1, `instruction longer than 15 bytes: ${hex(FETCH.subarray(0, 15))}`);
+  }
+
+  private append(b: Block, ins: Instr): void {
+    b.instrs.push(ins);
+    b.handlers.push(handlers[ins.op] ?? unimplemented);
+    b.ends.push((b.ends.length > 0 ? b.ends[b.ends.length - 1] : 0) + ins.len);
+  }
+
+  /**
+   * Run up to `budget` instructions (stops early at HLT, a stop request, or a block boundary after the budget).
+   * Returns the number of instructions retired.
+   */
+  run(cpu: Cpu, budget: number): number {
+    const s = cpu.i32;
+    const f = cpu.f64;
+    let done = 0;
+    while (done < budget) {
+      if (s[PENDING] !== 0) {
+        s[PENDING] &= ~Pending.Smc;
+        if (s[PENDING] !== 0 && !this.sys.servicePending(cpu)) break;
+      }
+      if (s[HALTED] !== 0) break;
+      let b: Block;
+      try {
+        b = this.lookup(cpu);
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw e;
+        this.sys.deliverFault(cpu, e);
+        continue;
+      }
+      if (b.compiled !== undefined) {
+        done += b.compiled(cpu);
+        continue;
+      }
+      if (++b.count >= this.hotThreshold && this.onHot !== undefined) this.onHot(cpu, b);
+      done += this.exec(cpu, b);
+    }
+    this.retired += done;
+    f[ICOUNT_F] += done;
+    return done;
+  }
+
+  /** Interpret one block; returns instructions retired (a faulting instruction does not count). */
+  exec(cpu: Cpu, b: Block): number {
+    const s = cpu.i32;
+    const f = cpu.f64;
+    const ip0 = f[RIP_F];
+    const n = b.instrs.length;
+    const hs = b.handlers;
+    const is = b.instrs;
+    const ends = b.ends;
+    cpu.currentBlock = b;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        f[RIP_F] = ip0 + ends[i];
+        hs[i](cpu, is[i]);
+        if (s[PENDING] !== 0) {
+          i++;
+          break;
+        }
+      }
+    } catch (e) {
+      cpu.currentBlock = undefined;
+      if (!(e instanceof CpuFault)) throw e;
+      f[RIP_F] = i === 0 ? ip0 : ip0 + ends[i - 1];
+      this.sys.deliverFault(cpu, e);
+      return i;
+    }
+    cpu.currentBlock = undefined;
+    return i;
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
