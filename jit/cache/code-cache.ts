@@ -16,7 +16,7 @@ export class Block {
   /** Times entered (tiering: the JIT translates hot blocks). */
   count = 0;
   /** Translated form, when the JIT has one (set by the translator; signature owned by jit/translator). */
-  compiled: ((cpu: Cpu) => number) | undefined = undefined;
+  compiled: ((cpu: Cpu, budget: number) => number) | undefined = undefined;
   readonly instrs: Instr[] = [];
   readonly handlers: Handler[] = [];
   /** Byte offset from the block start to the end of instruction i (so next RIP = block IP + ends[i]). */

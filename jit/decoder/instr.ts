@@ -13,7 +13,10 @@ export const enum OpKind {
   None = 0,
   Reg = 1,
   Mem = 2,
-  Imm = 3, // immediate; value in imm (low 32 bits, as int32) and immHi (high 32 bits, already sign-extended to the operand size)
+  // immediate; value in imm (low 32 bits, as int32) and immHi (high 32 bits, already sign-extended to the operand size).
+  // The value is first extended to `size` (Ib of 83 /0 is sign-extended to the operand size); sizes below 4 are then
+  // zero-extended into imm (so `add ax,-1` has imm 0xFFFF), size 4 gives imm as int32 and immHi 0.
+  Imm = 3,
   Rel = 4, // relative branch target: disp holds the signed displacement from the END of the instruction
   Far = 5, // ptr16:16/32 direct far pointer: imm = offset, immHi = selector
 }
@@ -45,10 +48,12 @@ export class Operand {
   index = REG_NONE; // 0..15 or REG_NONE
   scale = 1; // 1, 2, 4, 8
   disp = 0; // signed 32-bit displacement (also used by Rel)
-  // --- Imm / Far / moffs (moffs is a Mem operand with base=index=NONE and a 64-bit disp in disp/dispHi)
+  // --- Imm / Far / moffs (moffs is a Mem operand with base=index=NONE; a 64-bit one uses disp/dispHi)
   imm = 0;
   immHi = 0;
-  dispHi = 0; // only non-zero for 64-bit moffs (A0-A3 with 64-bit address size)
+  // High 32 bits of a 64-bit absolute address: with asize 8 and base = index = NONE (moffs64 of A0-A3, or [disp32]
+  // which is sign-extended) the address is the 64-bit value dispHi:disp; 0 in every other case.
+  dispHi = 0;
 }
 
 /** Prefix bits in Instr.prefixes. */
@@ -101,6 +106,8 @@ export class Instr {
   opcode = 0;
   /** ModRM byte or -1. */
   modrm = -1;
+  /** Form id (row of jit/decoder/x86.def): indexes the FORM_* tables (per-form flags, attributes, operand specs). */
+  form = 0;
 }
 
 /** Thrown by the decoder for an invalid or unsupported encoding; the CPU turns it into #UD and keeps the bytes. */

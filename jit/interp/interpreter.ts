@@ -23,6 +23,29 @@ export function defineOp(op: number, h: Handler, opts: OpOptions = {}): void {
   endsBlock[op] = opts.endsBlock === true;
 }
 
+/**
+ * Handlers for individual decoder forms (rows of x86.def), taking precedence over the mnemonic's handler: MOV to/from
+ * segment, control and debug registers and PUSH/POP Sreg share their mnemonic with the integer forms but are system
+ * instructions (jit/interp/sys).
+ */
+const formHandlers: (Handler | undefined)[] = [];
+const formEndsBlock: boolean[] = [];
+
+export function defineForm(form: number, h: Handler, opts: OpOptions = {}): void {
+  formHandlers[form] = h;
+  formEndsBlock[form] = opts.endsBlock === true;
+}
+
+/** The handler bound to a decoded instruction (form override first, then the mnemonic's); undefined if none. */
+export function handlerFor(ins: Instr): Handler | undefined {
+  return formHandlers[ins.form] ?? handlers[ins.op];
+}
+
+/** Whether a decoded instruction ends its block. */
+export function endsBlockFor(ins: Instr): boolean {
+  return endsBlock[ins.op] === true || formEndsBlock[ins.form] === true;
+}
+
 export function isDefined(op: number): boolean {
   return handlers[op] !== undefined;
 }
@@ -108,11 +131,27 @@ export class Interpreter {
       }
       this.append(b, ins);
       off += ins.len;
-      if (endsBlock[ins.op] || off >= pageEnd) break;
+      if (endsBlockFor(ins) || off >= pageEnd) break;
     }
     b.length = b.ends[b.ends.length - 1];
     this.cache.insert(b);
     return b;
+  }
+
+  /**
+   * The block starting at a RAM offset (decoded and cached if needed) for the translator's region builder, or
+   * undefined when it would need a fetch across the page (those stay with the interpreter).
+   */
+  blockAtRam(cpu: Cpu, ramOff: number, bits: 16 | 32 | 64): Block | undefined {
+    const hit = this.cache.get(ramOff, bits);
+    if (hit !== undefined) return hit;
+    try {
+      const pageEnd = (ramOff & ~0xfff) + 0x1000;
+      this.decode(cpu.ram, ramOff, Math.min(ramOff + 15, pageEnd), bits);
+    } catch {
+      return undefined;
+    }
+    return this.build(cpu, NaN, ramOff, bits);
   }
 
   private decodeStraddling(cpu: Cpu, lin: number, delta: number, avail: number, bits: 16 | 32 | 64): Instr {
@@ -137,7 +176,7 @@ export class Interpreter {
 
   private append(b: Block, ins: Instr): void {
     b.instrs.push(ins);
-    b.handlers.push(handlers[ins.op] ?? unimplemented);
+    b.handlers.push(handlerFor(ins) ?? unimplemented);
     b.ends.push((b.ends.length > 0 ? b.ends[b.ends.length - 1] : 0) + ins.len);
   }
 
@@ -164,7 +203,12 @@ export class Interpreter {
         continue;
       }
       if (b.compiled !== undefined) {
-        done += b.compiled(cpu);
+        done += b.compiled(cpu, budget - done);
+        const jf = cpu.jitFault;
+        if (jf !== undefined) {
+          cpu.jitFault = undefined;
+          this.sys.deliverFault(cpu, jf);
+        }
         continue;
       }
       if (++b.count >= this.hotThreshold && this.onHot !== undefined) this.onHot(cpu, b);

@@ -66,6 +66,20 @@ export class TlbSet {
   }
 }
 
+/**
+ * The interrupt controller as the CPU sees it (the local APIC, wired by the machine; machine/cpu/interrupts.ts
+ * polls it at instruction boundaries when RFLAGS.IF = 1).
+ */
+export interface InterruptSource {
+  /** Vector of the highest-priority interrupt that could be accepted now, or -1. */
+  pending(): number;
+  /** Accept it (IRR -> ISR); returns the vector to deliver (the spurious vector when it vanished meanwhile). */
+  ack(): number;
+  /** Task-priority register (MOV CR8 reads/writes TPR[7:4]); absent: CR8 is kept in the CPU only. */
+  getTpr?(): number;
+  setTpr?(tpr: number): void;
+}
+
 /** Listener for CPU stores into RAM lines that hold translated/decoded code (set by the code cache). */
 export type CodeWriteHook = (phys: number, size: number) => void;
 
@@ -91,6 +105,12 @@ export class Cpu {
   codeWrite: CodeWriteHook | undefined;
   /** The code-cache block being executed (the cache checks it when invalidating). Typed loosely to avoid a cycle. */
   currentBlock: unknown = undefined;
+  /** A fault raised inside translated code, left for the execution loop to deliver (state already precise). */
+  jitFault: CpuFault | undefined = undefined;
+  /** Local interrupt controller (set by the machine; none: no external interrupts). */
+  intc: InterruptSource | undefined = undefined;
+  /** Virtual TSC in cycles, monotonic and deterministic (set by the machine; default: retired instructions). */
+  tscSource: ((cpu: Cpu) => number) | undefined = undefined;
 
   constructor(
     readonly id: number,

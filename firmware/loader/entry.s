@@ -1,0 +1,120 @@
+# Loader entry points (docs/boot-protocol.md): the Multiboot v1 entry (32-bit protected mode, paging off) and the
+# 64-bit entry (long mode, identity map of at least 4 GiB). Both record the boot facts and meet in loader_main.
+.intel_syntax noprefix
+.include "abi.inc"
+.include "hw.inc"
+
+.section .text.entry, "ax"
+
+# -----------------------------------------------------------------------------
+# loader_entry32 -- Multiboot v1 entry
+#  IN:  EAX = 0x2BADB002, EBX = physical address of the Multiboot information structure, flat CS/DS/ES/SS,
+#       protected mode, paging off, interrupts off; no usable stack
+# OUT:  does not return (continues in loader_main in long mode)
+.code32
+.globl loader_entry32
+loader_entry32:
+	cli
+	cld
+	mov edi, eax
+	rdtsc
+	mov [tsc_start], eax
+	mov [tsc_start + 4], edx
+	mov [boot_magic], edi
+	mov [mbi_addr], ebx
+	mov byte ptr [boot_mode], BOOT_MODE_BIOS
+
+	mov esi, OFFSET gdt_template
+	mov edi, GDT_ADDRESS
+	mov ecx, GDT_TEMPLATE_BYTES / 4
+	rep movsd
+	lgdt [gdtr]
+	jmp SEL_CODE32:entry32_flat
+entry32_flat:
+	mov eax, SEL_DATA
+	mov ds, eax
+	mov es, eax
+	mov ss, eax
+	mov fs, eax
+	mov gs, eax
+	mov esp, LOADER_STACK_TOP
+
+	# Identity map of the first 4 GiB with 2 MiB pages, written at the final table addresses with the final
+	# values, so that loader_main can rebuild the tables while they are live.
+	mov edi, PML4_ADDRESS
+	xor eax, eax
+	mov ecx, 0x2000 / 4			# PML4 and low PDPT
+	rep stosd
+	mov dword ptr [PML4_ADDRESS], PDPT_LOW_ADDRESS | 3
+	mov edi, PDPT_LOW_ADDRESS
+	mov eax, PD_LOW_ADDRESS | 3
+	mov ecx, 4
+1:	mov [edi], eax
+	add eax, 0x1000
+	add edi, 8
+	dec ecx
+	jnz 1b
+	mov edi, PD_LOW_ADDRESS
+	xor edx, edx				# 2 MiB page number
+2:	mov eax, edx
+	shl eax, 21
+	or eax, PAGE_2M_FLAGS
+	mov [edi], eax
+	mov eax, edx
+	shr eax, 11				# bits 63:32 of the physical address
+	mov [edi + 4], eax
+	add edi, 8
+	inc edx
+	cmp edx, 2048
+	jb 2b
+
+	mov eax, CR4_BOOT
+	mov cr4, eax
+	mov eax, PML4_ADDRESS
+	mov cr3, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	or eax, EFER_LME
+	wrmsr
+	mov eax, CR0_PG | CR0_PE | CR0_MP | CR0_NE | CR0_ET
+	mov cr0, eax
+	jmp SEL_CODE64:entry32_long
+.code64
+entry32_long:
+	jmp loader_main
+
+# -----------------------------------------------------------------------------
+# loader_entry64 -- 64-bit entry "as UEFI would hand over"
+#  IN:  EAX = 0x2BADB002, RBX = physical address of a Multiboot v1 information structure (below 4 GiB),
+#       long mode, flat 64-bit CS, identity map of at least 0-4 GiB, interrupts off
+# OUT:  does not return (continues in loader_main)
+.globl loader_entry64
+loader_entry64:
+	cli
+	cld
+	mov edi, eax
+	rdtsc
+	mov [tsc_start], eax
+	mov [tsc_start + 4], edx
+	mov [boot_magic], edi
+	mov [mbi_addr], ebx
+	mov byte ptr [boot_mode], BOOT_MODE_UEFI
+
+	mov esi, OFFSET gdt_template
+	mov edi, GDT_ADDRESS
+	mov ecx, GDT_TEMPLATE_BYTES / 4
+	rep movsd
+	lgdt [gdtr]
+	lea rax, [rip + entry64_reload]
+	push SEL_CODE64
+	push rax
+	.byte 0x48, 0xCB			# retfq: reload CS with our 64-bit selector
+entry64_reload:
+	mov eax, SEL_DATA
+	mov ds, eax
+	mov es, eax
+	mov ss, eax
+	mov fs, eax
+	mov gs, eax
+	mov esp, LOADER_STACK_TOP
+	jmp loader_main

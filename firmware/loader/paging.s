@@ -1,0 +1,104 @@
+# Final page tables (AMD64 APM Vol. 2 §5.3, 2 MiB pages): identity map of max(4 GiB, RAM) at PML4[0] and the RAM
+# from PROGRAM_PHYS_ADDRESS up mapped at PROGRAM_ADDRESS (PML4[256]), at the fixed ABI table addresses.
+.intel_syntax noprefix
+.include "abi.inc"
+.include "hw.inc"
+
+.text
+
+# -----------------------------------------------------------------------------
+# paging_build -- write the tables, switch CR3 to them and set the CR0/CR4 bits every core uses
+#  IN:  nothing (ram_top)
+# OUT:  nothing; clobbers RAX, RCX, RDX, RDI, R8, R9
+.globl paging_build
+paging_build:
+	# Low half: whole GiBs, at least 4 (all q35 MMIO lives below 4 GiB), at most PD_LOW_COUNT.
+	mov rax, [ram_top]
+	add rax, (1 << 30) - 1
+	shr rax, 30
+	cmp eax, 4
+	jae 1f
+	mov eax, 4
+1:	cmp eax, PD_LOW_COUNT
+	jbe 2f
+	mov eax, PD_LOW_COUNT
+2:	mov r8d, eax				# low PDs
+
+	# High half: 2 MiB pages from PROGRAM_PHYS_ADDRESS to the top of RAM.
+	mov rax, [ram_top]
+	sub rax, PROGRAM_PHYS_ADDRESS
+	add rax, 0x1FFFFF
+	shr rax, 21
+	cmp rax, PD_HIGH_COUNT * 512
+	jbe 3f
+	mov eax, PD_HIGH_COUNT * 512
+3:	mov r9d, eax				# high PDEs
+
+	mov edi, PML4_ADDRESS			# PML4, low PDPT, high PDPT
+	mov ecx, 3 * 0x1000 / 8
+	xor eax, eax
+	rep stosq
+	mov qword ptr [PML4_ADDRESS], PDPT_LOW_ADDRESS | 3
+	mov qword ptr [PML4_ADDRESS + 256 * 8], PDPT_HIGH_ADDRESS | 3
+
+	# Low PDPT and PDs. The PD pages are written completely, so no clearing is needed.
+	xor ecx, ecx
+4:	lea eax, [rcx * 8]
+	mov edx, ecx
+	shl edx, 12
+	add edx, PD_LOW_ADDRESS | 3
+	mov [PDPT_LOW_ADDRESS + rax], rdx
+	inc ecx
+	cmp ecx, r8d
+	jb 4b
+	mov edi, PD_LOW_ADDRESS
+	mov ecx, r8d
+	shl ecx, 9				# PDEs
+	mov eax, PAGE_2M_FLAGS
+5:	mov [rdi], rax
+	add rax, 0x200000
+	add rdi, 8
+	dec ecx
+	jnz 5b
+
+	# High PDPT and PDs: clear the PD pages in use, then fill r9 entries.
+	mov eax, r9d
+	add eax, 511
+	shr eax, 9				# high PD pages
+	mov edx, eax
+	xor ecx, ecx
+6:	cmp ecx, edx
+	jae 7f
+	mov eax, ecx
+	shl eax, 12
+	add eax, PD_HIGH_ADDRESS | 3
+	mov [PDPT_HIGH_ADDRESS + rcx * 8], rax
+	inc ecx
+	jmp 6b
+7:	mov edi, PD_HIGH_ADDRESS
+	mov ecx, edx
+	shl ecx, 9
+	xor eax, eax
+	rep stosq
+	mov edi, PD_HIGH_ADDRESS
+	mov ecx, r9d
+	mov eax, PROGRAM_PHYS_ADDRESS | PAGE_2M_FLAGS
+	test ecx, ecx
+	jz 9f
+8:	mov [rdi], rax
+	add rax, 0x200000
+	add rdi, 8
+	dec ecx
+	jnz 8b
+
+9:	mov rax, cr4
+	or eax, CR4_BOOT
+	mov cr4, rax
+	mov eax, PML4_ADDRESS
+	mov cr3, rax
+	mov rax, cr0
+	and eax, ~(CR0_EM | CR0_TS | CR0_CD | CR0_NW)
+	or eax, CR0_MP | CR0_NE
+	mov cr0, rax
+	fninit
+	ret

@@ -1,0 +1,988 @@
+// Region -> ESTree translation (64-bit mode templates; SDM Vol. 2 semantics mirrored from the interpreter, which
+// stays the reference and the fallback for every instruction without a template).
+//
+// Generated function shape:  function NAME(cpu, budget) -> instructions retired
+//   - guest registers used by templates live in locals rN/hN (lo/hi int32) and are written back at exits, before
+//     interpreter fallbacks, and on faults;
+//   - the lazy-flag record lives in locals (fop fsz fr frh fa fah fb fbh fcin fmask; fmask = 0: flags are in the
+//     state buffer) so a fault or exit can always store it; a flag consumer whose producer is known at compile time
+//     in the same block is fused into a direct comparison; written flags that are dead are never computed;
+//   - memory goes through an inline software-TLB fast path; misses call J.rd/J.wr (MMU, MMIO, page crossing,
+//     faults); a fault writes back the state of the faulting instruction and returns (precise exceptions);
+//   - `for (;;) switch (pc)` over the region's blocks; direct branches inside the region stay inside, with the
+//     instruction budget and the PENDING word checked on backward edges.
+import { Instr, Operand, OpKind, RegClass, REG_NONE, REG_RIP } from '../decoder/instr.js';
+import { Mn, MN_FLAGS_READ, MN_FLAGS_WRITTEN, MN_NAMES } from '../decoder/tables.gen.js';
+import { LazyOp } from '../interp/flags.js';
+import {
+  FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, LZ_CIN, PENDING, RIP_F,
+  SEG_BASE_F, ARITH_FLAGS,
+} from '../../machine/cpu/state.js';
+import type { Region, RegionBlock } from './region.js';
+import { successors } from './region.js';
+import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
+
+const CF = 1, ZF = 0x40, SF = 0x80, OF = 0x800;
+const ALL = ARITH_FLAGS;
+
+/** Static knowledge of the flag producer at the current point of a block (compile time). */
+interface Producer {
+  op: LazyOp;
+  size: number;
+}
+
+export interface CodegenResult {
+  body: Node[];
+  /** Instruction records and per-instruction data the function closes over. */
+  instrs: Instr[];
+  starts: number[]; // byte offset of instruction i from the region entry
+  templated: number;
+  fallbacks: number;
+}
+
+export interface CodegenOptions {
+  /** Disassembly text per instruction for comments (optional). */
+  disasm?: (ins: Instr, ip: number) => string;
+  /** Linear address of the region entry, for comments only. */
+  entryIp?: number;
+}
+
+const rLo = (r: number): string => `r${r}`;
+const rHi = (r: number): string => `h${r}`;
+
+export class RegionCodegen {
+  private readonly instrs: Instr[] = [];
+  private readonly starts: number[] = [];
+  private readonly used = new Set<number>(); // registers held in locals
+  private prod: Producer | undefined; // statically known producer in the current block
+  private templated = 0;
+  private fallbacks = 0;
+  /** flags live after each instruction (by global instruction index) */
+  private liveAfter: number[] = [];
+  private blockLiveIn = new Map<number, number>();
+
+  constructor(
+    private readonly region: Region,
+    private readonly opts: CodegenOptions = {},
+  ) {}
+
+  generate(): CodegenResult {
+    const rbs = this.region.blocks;
+    // Global instruction numbering and register usage.
+    for (const rb of rbs) {
+      let off = rb.delta;
+      for (const ins of rb.block.instrs) {
+        this.instrs.push(ins);
+        this.starts.push(off);
+        off += ins.len;
+        if (this.hasTemplate(ins)) this.collectRegs(ins);
+      }
+    }
+    this.computeLiveness();
+    const cases: Node[] = [];
+    let gi = 0;
+    for (const rb of rbs) {
+      const body = this.genBlock(rb, gi);
+      gi += rb.block.instrs.length;
+      cases.push({ type: 'SwitchCase', test: lit(rb.index), consequent: body });
+    }
+    const regs = [...this.used].sort((a, b) => a - b);
+    const decls: Node[] = [];
+    decls.push(...js`const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;`);
+    decls.push(...js`const ip0 = f[${RIP_F}];`);
+    if (regs.length > 0) {
+      decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
+    }
+    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0;`);
+    decls.push(...js`let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
+    const loop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
+    const catchBody: Node[] = [
+      ...js`if (!(e instanceof J.CpuFault)) throw e;`,
+      ...this.writeback(),
+      ...this.flushFlags(),
+      ...js`f[${RIP_F}] = ip0 + S[cur]; cpu.jitFault = e; return n + (cur - bstart);`,
+    ];
+    const tryStmt: Node = {
+      type: 'TryStatement',
+      block: block([loop]),
+      handler: { type: 'CatchClause', param: id('e'), body: block(catchBody) },
+      finalizer: null,
+    };
+    return {
+      body: [...decls, tryStmt],
+      instrs: this.instrs,
+      starts: this.starts,
+      templated: this.templated,
+      fallbacks: this.fallbacks,
+    };
+  }
+
+  // ---- analysis ---------------------------------------------------------------------------------------------
+
+  private computeLiveness(): void {
+    // Per block: flags read before written (gen) and written (kill); iterate to a fixed point over region edges.
+    const rbs = this.region.blocks;
+    const liveIn = new Map<number, number>();
+    for (const rb of rbs) liveIn.set(rb.index, ALL);
+    const liveOutOf = (rb: RegionBlock): number => {
+      const { fall, target } = successors(rb.block);
+      let out = 0;
+      let any = false;
+      for (const t of [fall, target]) {
+        if (t === undefined) continue;
+        any = true;
+        const succ = this.region.byOff.get(t);
+        out |= succ === undefined ? ALL : liveIn.get(succ.index)!;
+      }
+      return any ? out : ALL; // indirect transfers and exits: everything live
+    };
+    for (let iter = 0; iter < 20; iter++) {
+      let changed = false;
+      for (let k = rbs.length - 1; k >= 0; k--) {
+        const rb = rbs[k];
+        let live = liveOutOf(rb);
+        const ins = rb.block.instrs;
+        for (let i = ins.length - 1; i >= 0; i--) {
+          live = (live & ~this.flagsKilled(ins[i])) | this.flagsRead(ins[i]);
+        }
+        if (live !== liveIn.get(rb.index)) {
+          liveIn.set(rb.index, live);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    this.blockLiveIn = liveIn;
+    // Per-instruction live-after sets.
+    let gi = 0;
+    for (const rb of rbs) {
+      const ins = rb.block.instrs;
+      const after: number[] = new Array(ins.length);
+      let live = liveOutOf(rb);
+      for (let i = ins.length - 1; i >= 0; i--) {
+        after[i] = live;
+        live = (live & ~this.flagsKilled(ins[i])) | this.flagsRead(ins[i]);
+      }
+      for (let i = 0; i < ins.length; i++) this.liveAfter[gi + i] = after[i];
+      gi += ins.length;
+    }
+  }
+
+  private flagsRead(ins: Instr): number {
+    // An instruction that can fault exposes RFLAGS to the exception handler, and a fallback sees the state buffer:
+    // for both, every flag counts as read, so the flags at a fault are exactly the architectural ones.
+    const jump = ins.o0.kind === OpKind.Rel && (ins.op === Mn.JMP || (ins.cond >= 0 && MN_NAMES[ins.op].startsWith('J')));
+    if (jump) return MN_FLAGS_READ[ins.op] & ALL;
+    if (!this.hasTemplate(ins) || this.touchesMemory(ins)) return ALL;
+    return MN_FLAGS_READ[ins.op] & ALL;
+  }
+
+  private touchesMemory(ins: Instr): boolean {
+    if (ins.op === Mn.PUSH || ins.op === Mn.POP || ins.op === Mn.CALL || ins.op === Mn.RET) return true;
+    if (ins.op === Mn.LEA || ins.op === Mn.NOP) return false;
+    for (const o of [ins.o0, ins.o1, ins.o2].slice(0, ins.nops)) if (o.kind === OpKind.Mem) return true;
+    return false;
+  }
+
+  /** Flags certainly overwritten by the instruction (not just possibly: shifts by CL may leave flags alone). */
+  private flagsKilled(ins: Instr): number {
+    const w = MN_FLAGS_WRITTEN[ins.op] & ALL;
+    switch (ins.op) {
+      case Mn.SHL: case Mn.SAL: case Mn.SHR: case Mn.SAR: case Mn.ROL: case Mn.ROR: case Mn.RCL: case Mn.RCR:
+      case Mn.SHLD: case Mn.SHRD:
+        if (ins.o1.kind === OpKind.Imm || ins.o2.kind === OpKind.Imm) {
+          const c = (ins.o1.kind === OpKind.Imm ? ins.o1.imm : ins.o2.imm) & (ins.osize === 8 ? 63 : 31);
+          return c === 0 ? 0 : w;
+        }
+        return 0;
+      default:
+        return w;
+    }
+  }
+
+  private collectRegs(ins: Instr): void {
+    for (const o of [ins.o0, ins.o1, ins.o2, ins.o3].slice(0, ins.nops)) {
+      if (o.kind === OpKind.Reg && (o.rc === RegClass.Gpr || o.rc === RegClass.Gpr8Hi)) this.used.add(o.reg);
+      if (o.kind === OpKind.Mem) {
+        if (o.base >= 0 && o.base < 16) this.used.add(o.base);
+        if (o.index >= 0) this.used.add(o.index);
+      }
+    }
+    switch (ins.op) {
+      case Mn.PUSH: case Mn.POP: case Mn.CALL: case Mn.RET:
+        this.used.add(4);
+        break;
+      case Mn.CDQ: case Mn.CQO:
+        this.used.add(0);
+        this.used.add(2);
+        break;
+      case Mn.CDQE: case Mn.CWDE:
+        this.used.add(0);
+        break;
+      default:
+    }
+  }
+
+  // ---- state movement -----------------------------------------------------------------------------------------
+
+  private writeback(): Node[] {
+    const out: Node[] = [];
+    for (const r of this.used) out.push(...js`s[${2 * r}] = ${rLo(r)}; s[${2 * r + 1}] = ${rHi(r)};`);
+    return out;
+  }
+
+  private reload(): Node[] {
+    const out: Node[] = [];
+    for (const r of this.used) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
+    return out;
+  }
+
+  /** Store the local lazy-flag record into the state buffer (runtime check: fmask = 0 means already there). */
+  private flushFlags(): Node[] {
+    return js`if (fmask !== 0) { s[${LZ_OP}] = fop; s[${LZ_SIZE}] = fsz; s[${LZ_RES_LO}] = fr; s[${LZ_RES_HI}] = frh;
+      s[${LZ_A_LO}] = fa; s[${LZ_A_HI}] = fah; s[${LZ_B_LO}] = fb; s[${LZ_B_HI}] = fbh; s[${LZ_CIN}] = fcin;
+      s[${FLAGS_LAZY}] = fmask; fmask = 0; }`;
+  }
+
+  /** Leave the region with RIP = ip0 + delta, having retired `count` more instructions of the current block. */
+  private exitTo(delta: number | Node, count: number): Node[] {
+    const rip = typeof delta === 'number' ? expr`ip0 + ${delta}` : delta;
+    return [...this.writeback(), ...this.flushFlags(), ...js`f[${RIP_F}] = ${rip}; return n + ${count};`];
+  }
+
+  // ---- blocks -----------------------------------------------------------------------------------------------
+
+  private genBlock(rb: RegionBlock, firstGi: number): Node[] {
+    const out: Node[] = [];
+    const ins = rb.block.instrs;
+    this.prod = undefined;
+    out.push(...js`bstart = ${firstGi};`);
+    for (let i = 0; i < ins.length; i++) {
+      const gi = firstGi + i;
+      const x = ins[i];
+      const ip = this.starts[gi];
+      if (this.opts.disasm !== undefined && this.opts.entryIp !== undefined) {
+        out.push(comment(`${(this.opts.entryIp + ip).toString(16)}: ${this.opts.disasm(x, this.opts.entryIp + ip)}`));
+      }
+      const last = i === ins.length - 1;
+      if (last) {
+        const term = this.genTerminator(rb, x, gi, i + 1);
+        if (term !== undefined) {
+          out.push(...term);
+          return out;
+        }
+      }
+      const t = this.hasTemplate(x) ? this.genTemplate(x, gi) : undefined;
+      if (t !== undefined) {
+        this.templated++;
+        out.push(...t);
+      } else {
+        this.fallbacks++;
+        out.push(...this.genFallback(x, gi, i + 1, last, rb));
+        if (last) return out;
+      }
+    }
+    // Fell off the end of the block (instruction limit or page end): continue at the next offset.
+    const endDelta = rb.delta + rb.block.length;
+    out.push(...this.gotoDelta(endDelta, ins.length, false));
+    return out;
+  }
+
+  /** Continue at region-relative offset `delta`: inside the region when possible, else exit. */
+  private gotoDelta(delta: number, retired: number, backEdgeCheck: boolean): Node[] {
+    const target = this.region.byOff.get(this.region.entry.ramOff + delta);
+    if (target === undefined) return this.exitTo(delta, retired);
+    const live = this.blockLiveIn.get(target.index) ?? ALL;
+    const flush = live !== 0 ? this.flushFlags() : [];
+    const check = backEdgeCheck || target.index <= 0
+      ? js`if (n >= budget || s[${PENDING}] !== 0) { ${this.exitTo(delta, 0)} }`
+      : [];
+    return [...flush, ...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: null }];
+  }
+
+  private genFallback(x: Instr, gi: number, retired: number, last: boolean, rb: RegionBlock): Node[] {
+    const nextDelta = this.starts[gi] + x.len;
+    const out: Node[] = [
+      ...this.writeback(),
+      ...this.flushFlags(),
+      ...js`f[${RIP_F}] = ip0 + ${nextDelta}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`,
+      ...this.reload(),
+    ];
+    this.prod = undefined;
+    if (last) {
+      // A block-ending instruction the translator does not know: it set RIP itself. Leave.
+      void rb;
+      out.push(...js`return n + ${retired};`);
+      return out;
+    }
+    out.push(...js`if (s[${PENDING}] !== 0) { return n + ${retired}; }`);
+    return out;
+  }
+
+  // ---- templates --------------------------------------------------------------------------------------------
+
+  private hasTemplate(x: Instr): boolean {
+    if (x.bits !== 64) return false;
+    if (x.prefixes & 1 /* LOCK */) return false;
+    for (const o of [x.o0, x.o1, x.o2].slice(0, x.nops)) {
+      if (o.kind === OpKind.Mem && (x.asize !== 8 || (o.size !== 1 && o.size !== 2 && o.size !== 4 && o.size !== 8 && x.op !== Mn.LEA))) return false;
+      if (o.kind === OpKind.Reg && o.rc !== RegClass.Gpr && o.rc !== RegClass.Gpr8Hi) return false;
+    }
+    switch (x.op) {
+      case Mn.MOV:
+        return !(x.o0.kind === OpKind.Mem && x.o0.dispHi !== 0) && !(x.o1.kind === OpKind.Mem && x.o1.dispHi !== 0);
+      case Mn.MOVZX: case Mn.MOVSX: case Mn.MOVSXD: case Mn.LEA:
+      case Mn.ADD: case Mn.SUB: case Mn.CMP: case Mn.AND: case Mn.OR: case Mn.XOR: case Mn.TEST:
+      case Mn.INC: case Mn.DEC: case Mn.NEG: case Mn.NOT:
+      case Mn.NOP: case Mn.CDQE: case Mn.CDQ: case Mn.CQO:
+        return true;
+      case Mn.SHL: case Mn.SAL: case Mn.SHR: case Mn.SAR:
+        return x.o1.kind === OpKind.Imm && x.osize >= 4;
+      case Mn.IMUL:
+        return x.nops >= 2 && x.osize === 4;
+      case Mn.PUSH: case Mn.POP:
+        return x.osize === 8 && x.o0.kind === OpKind.Reg;
+      case Mn.CMOVO: case Mn.CMOVNO: case Mn.CMOVB: case Mn.CMOVAE: case Mn.CMOVE: case Mn.CMOVNE: case Mn.CMOVBE:
+      case Mn.CMOVA: case Mn.CMOVS: case Mn.CMOVNS: case Mn.CMOVP: case Mn.CMOVNP: case Mn.CMOVL: case Mn.CMOVGE:
+      case Mn.CMOVLE: case Mn.CMOVG:
+        return x.osize >= 4;
+      case Mn.SETO: case Mn.SETNO: case Mn.SETB: case Mn.SETAE: case Mn.SETE: case Mn.SETNE: case Mn.SETBE:
+      case Mn.SETA: case Mn.SETS: case Mn.SETNS: case Mn.SETP: case Mn.SETNP: case Mn.SETL: case Mn.SETGE:
+      case Mn.SETLE: case Mn.SETG:
+        return true;
+      case Mn.XCHG:
+        return x.o0.kind === OpKind.Reg && x.o1.kind === OpKind.Reg && x.osize >= 4;
+      default:
+        return false;
+    }
+  }
+
+  /** Linear-address expression of a 64-bit-addressing memory operand (double, signed-canonical). */
+  private eaExpr(x: Instr, o: Operand, gi: number): Node {
+    let e: Node | undefined;
+    const add = (n: Node): void => {
+      e = e === undefined ? n : expr`${e} + ${n}`;
+    };
+    if (o.base === REG_RIP) add(expr`ip0 + ${this.starts[gi] + x.len + o.disp}`);
+    else {
+      if (o.base !== REG_NONE) add(expr`(${rHi(o.base)} * 4294967296 + (${rLo(o.base)} >>> 0))`);
+      if (o.index !== REG_NONE) {
+        const iv = expr`(${rHi(o.index)} * 4294967296 + (${rLo(o.index)} >>> 0))`;
+        add(o.scale === 1 ? iv : expr`${iv} * ${o.scale}`);
+      }
+      if (o.disp !== 0 || e === undefined) add(lit(o.disp));
+    }
+    if (x.seg >= 4) add(expr`f[${SEG_BASE_F(x.seg)}]`);
+    return e!;
+  }
+
+  /** Statements computing ea/pg/ti/po for operand `o` of instruction gi. */
+  private addr(x: Instr, o: Operand, gi: number): Node[] {
+    return js`cur = ${gi}; ea = ${this.eaExpr(x, o, gi)}; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`;
+  }
+
+  /** Load `size` bytes at ea into m (and mh for 8): fast path through the TLB, else J.rd. */
+  private load(size: number, write: boolean): Node[] {
+    const tag = write ? 'tW' : 'tR';
+    switch (size) {
+      case 1:
+        return js`if (${tag}[ti] === pg) m = ram[to[ti] + po]; else m = J.rd(cpu, ea, 1, ${write});`;
+      case 2:
+        return js`if (${tag}[ti] === pg && po <= 4094) m = dv.getUint16(to[ti] + po, true); else m = J.rd(cpu, ea, 2, ${write});`;
+      case 4:
+        return js`if (${tag}[ti] === pg && po <= 4092) m = dv.getInt32(to[ti] + po, true); else m = J.rd(cpu, ea, 4, ${write});`;
+      default:
+        return js`if (${tag}[ti] === pg && po <= 4088) { m = dv.getInt32(to[ti] + po, true); mh = dv.getInt32(to[ti] + po + 4, true); }
+          else { m = J.rd(cpu, ea, 8, ${write}); mh = cpu.hi; }`;
+    }
+  }
+
+  /** Store v (vh) of `size` bytes at ea (ea/pg/ti/po already computed). */
+  private store(size: number, v: Node, vh: Node): Node[] {
+    switch (size) {
+      case 1:
+        return js`if (tW[ti] === pg) ram[to[ti] + po] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
+      case 2:
+        return js`if (tW[ti] === pg && po <= 4094) dv.setUint16(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
+      case 4:
+        return js`if (tW[ti] === pg && po <= 4092) dv.setInt32(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
+      default:
+        return js`if (tW[ti] === pg && po <= 4088) { dv.setInt32(to[ti] + po, ${v}, true); dv.setInt32(to[ti] + po + 4, ${vh}, true); }
+          else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; }`;
+    }
+  }
+
+  /** After an instruction that may have stored through the slow path: leave if the store raised PENDING. */
+  private storeCheck(gi: number, x: Instr): Node[] {
+    const retired = gi - this.blockFirst(gi) + 1;
+    return js`if (chk !== 0) { chk = 0; if (s[${PENDING}] !== 0) { ${this.exitTo(this.starts[gi] + x.len, retired)} } }`;
+  }
+
+  private blockFirst(gi: number): number {
+    let k = 0;
+    for (const rb of this.region.blocks) {
+      if (gi < k + rb.block.instrs.length) return k;
+      k += rb.block.instrs.length;
+    }
+    return k;
+  }
+
+  /** Expression for a register/immediate source operand value at `size` (low half; int32 for 4/8). */
+  private srcLo(o: Operand, size: number): Node {
+    if (o.kind === OpKind.Imm) {
+      const v = size === 1 ? o.imm & 0xff : size === 2 ? o.imm & 0xffff : o.imm | 0;
+      return lit(v);
+    }
+    if (o.rc === RegClass.Gpr8Hi) return expr`((${rLo(o.reg)} >>> 8) & 255)`;
+    if (size === 1) return expr`(${rLo(o.reg)} & 255)`;
+    if (size === 2) return expr`(${rLo(o.reg)} & 65535)`;
+    return id(rLo(o.reg));
+  }
+
+  private srcHi(o: Operand): Node {
+    if (o.kind === OpKind.Imm) return lit(o.immHi | 0);
+    return id(rHi(o.reg));
+  }
+
+  /** Statements writing value (lo, hi) to register operand o at `size`. */
+  private setReg(o: Operand, size: number, lo: Node, hi: Node): Node[] {
+    const r = o.reg;
+    if (o.rc === RegClass.Gpr8Hi) return js`${rLo(r)} = (${rLo(r)} & -65281) | ((${lo} & 255) << 8);`;
+    switch (size) {
+      case 1:
+        return js`${rLo(r)} = (${rLo(r)} & -256) | (${lo} & 255);`;
+      case 2:
+        return js`${rLo(r)} = (${rLo(r)} & -65536) | (${lo} & 65535);`;
+      case 4:
+        return js`${rLo(r)} = ${lo}; ${rHi(r)} = 0;`;
+      default:
+        return js`${rLo(r)} = ${lo}; ${rHi(r)} = ${hi};`;
+    }
+  }
+
+  /** Truncate a JS int expression to an operand size (zero-extended for 1/2, int32 for 4). */
+  private trunc(e: Node, size: number): Node {
+    if (size === 1) return expr`(${e}) & 255`;
+    if (size === 2) return expr`(${e}) & 65535`;
+    return expr`(${e}) | 0`;
+  }
+
+  /** Record a lazy flag producer in the locals (only when some written flag is live afterwards). */
+  private produce(gi: number, op: LazyOp, size: number, res: Node, resH: Node, a: Node, aH: Node, b: Node, bH: Node, mask = ALL): Node[] {
+    if ((this.liveAfter[gi] & mask) === 0) {
+      this.prod = undefined;
+      // Flags dead: leave whatever record is there; it will be overwritten before anyone reads it. But fmask must
+      // not describe a record whose temps we are about to clobber, so nothing to do.
+      return [];
+    }
+    this.prod = { op, size };
+    return js`fop = ${op}; fsz = ${size}; fr = ${res}; frh = ${resH}; fa = ${a}; fah = ${aH}; fb = ${b}; fbh = ${bH}; fmask = ${mask};`;
+  }
+
+  private genTemplate(x: Instr, gi: number): Node[] | undefined {
+    const o0 = x.o0, o1 = x.o1;
+    const size = x.osize === 1 || o0.size === 1 ? 1 : o0.size || x.osize;
+    switch (x.op) {
+      case Mn.NOP:
+        return [];
+      case Mn.MOV:
+        return this.genMov(x, gi);
+      case Mn.LEA: {
+        // LEA computes the offset only (no segment base), truncated to the destination size.
+        const e = this.eaExprNoSeg(x, o1, gi);
+        if (o0.size === 8) return js`t = ${e}; ${this.setReg(o0, 8, expr`t | 0`, expr`Math.floor(t / 4294967296) | 0`)}`;
+        return js`t = ${e}; ${this.setReg(o0, o0.size, expr`t | 0`, lit(0))}`;
+      }
+      case Mn.MOVZX: case Mn.MOVSX: case Mn.MOVSXD: {
+        const ssz = o1.size;
+        const out: Node[] = [];
+        let v: Node;
+        if (o1.kind === OpKind.Mem) {
+          out.push(...this.addr(x, o1, gi), ...this.load(ssz, false));
+          v = id('m');
+        } else v = this.srcLo(o1, ssz);
+        const sext = x.op !== Mn.MOVZX;
+        if (sext) {
+          const e = ssz === 1 ? expr`(${v} << 24) >> 24` : ssz === 2 ? expr`(${v} << 16) >> 16` : expr`${v} | 0`;
+          out.push(...js`t = ${e};`);
+          out.push(...this.setReg(o0, o0.size, id('t'), expr`t >> 31`));
+        } else {
+          out.push(...this.setReg(o0, o0.size, v, lit(0)));
+        }
+        return out;
+      }
+      case Mn.ADD: case Mn.SUB: case Mn.CMP: case Mn.AND: case Mn.OR: case Mn.XOR: case Mn.TEST:
+        return this.genAlu(x, gi, size);
+      case Mn.INC: case Mn.DEC: case Mn.NEG: case Mn.NOT:
+        return this.genUnary(x, gi, size);
+      case Mn.SHL: case Mn.SAL: case Mn.SHR: case Mn.SAR:
+        return this.genShift(x, gi, size);
+      case Mn.IMUL:
+        return this.genImul(x, gi);
+      case Mn.CDQE:
+        return js`h0 = r0 >> 31;`;
+      case Mn.CDQ:
+        return js`r2 = r0 >> 31; h2 = 0;`;
+      case Mn.CQO:
+        return js`r2 = h0 >> 31; h2 = r2;`;
+      case Mn.PUSH: {
+        const r = o0.reg;
+        return [
+          ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)) - 8; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+          ...js`t = ${rLo(r)}; th = ${rHi(r)};`,
+          ...this.store(8, id('t'), id('th')),
+          ...js`r4 = ea | 0; h4 = Math.floor(ea / 4294967296) | 0;`,
+          ...this.storeCheck(gi, x),
+        ];
+      }
+      case Mn.POP: {
+        const r = o0.reg;
+        return [
+          ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)); pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+          ...this.load(8, false),
+          ...js`t = ea + 8; r4 = t | 0; h4 = Math.floor(t / 4294967296) | 0;`,
+          ...js`${rLo(r)} = m; ${rHi(r)} = mh;`,
+        ];
+      }
+      case Mn.XCHG:
+        if (o0.reg === o1.reg && x.osize === 8) return [];
+        if (x.osize === 8) return js`t = ${rLo(o0.reg)}; th = ${rHi(o0.reg)}; ${rLo(o0.reg)} = ${rLo(o1.reg)}; ${rHi(o0.reg)} = ${rHi(o1.reg)}; ${rLo(o1.reg)} = t; ${rHi(o1.reg)} = th;`;
+        return js`t = ${rLo(o0.reg)}; ${rLo(o0.reg)} = ${rLo(o1.reg)}; ${rHi(o0.reg)} = 0; ${rLo(o1.reg)} = t; ${rHi(o1.reg)} = 0;`;
+      default:
+        if (x.cond >= 0 && MN_NAMES[x.op].startsWith('CMOV')) return this.genCmov(x, gi);
+        if (x.cond >= 0 && MN_NAMES[x.op].startsWith('SET')) return this.genSetcc(x, gi);
+        return undefined;
+    }
+  }
+
+  private eaExprNoSeg(x: Instr, o: Operand, gi: number): Node {
+    const seg = x.seg;
+    (x as { seg: number }).seg = 0; // LEA ignores segments; eaExpr only adds FS/GS bases
+    try {
+      return this.eaExpr(x, o, gi);
+    } finally {
+      (x as { seg: number }).seg = seg;
+    }
+  }
+
+  private genMov(x: Instr, gi: number): Node[] {
+    const o0 = x.o0, o1 = x.o1;
+    const size = o0.size;
+    if (o0.kind === OpKind.Reg) {
+      if (o1.kind === OpKind.Mem) {
+        const out = [...this.addr(x, o1, gi), ...this.load(size, false)];
+        out.push(...this.setReg(o0, size, id('m'), id('mh')));
+        return out;
+      }
+      if (o1.kind === OpKind.Reg || o1.kind === OpKind.Imm) {
+        if (size === 8 && o1.kind === OpKind.Reg) return js`${rLo(o0.reg)} = ${rLo(o1.reg)}; ${rHi(o0.reg)} = ${rHi(o1.reg)};`;
+        return this.setReg(o0, size, this.srcLo(o1, size), size === 8 ? this.srcHi(o1) : lit(0));
+      }
+      return [];
+    }
+    // Store to memory.
+    const out: Node[] = [...this.addr(x, o0, gi)];
+    out.push(...js`t = ${this.srcLo(o1, size)};`);
+    if (size === 8) out.push(...js`th = ${this.srcHi(o1)};`);
+    out.push(...this.store(size, id('t'), size === 8 ? id('th') : lit(0)));
+    out.push(...this.storeCheck(gi, x));
+    return out;
+  }
+
+  private genAlu(x: Instr, gi: number, size: number): Node[] {
+    const o0 = x.o0, o1 = x.o1;
+    const op = x.op;
+    const writes = op !== Mn.CMP && op !== Mn.TEST;
+    const out: Node[] = [];
+    let a: Node, aH: Node;
+    const mem = o0.kind === OpKind.Mem;
+    let b: Node = lit(0), bH: Node = lit(0);
+    if (o1.kind === OpKind.Mem) {
+      out.push(...this.addr(x, o1, gi), ...this.load(size, false));
+      out.push(...js`u = m;`);
+      if (size === 8) out.push(...js`uh = mh;`);
+      b = id('u');
+      bH = id('uh');
+    } else {
+      b = this.srcLo(o1, size);
+      if (size === 8) bH = o1.kind === OpKind.Imm ? lit(o1.immHi | 0) : id(rHi(o1.reg));
+    }
+    if (mem) {
+      out.push(...this.addr(x, o0, gi), ...this.load(size, writes));
+      a = id('m');
+      aH = id('mh');
+    } else {
+      a = this.srcLo(o0, size);
+      aH = size === 8 ? id(rHi(o0.reg)) : lit(0);
+    }
+    // Result into t/th.
+    let lazy: LazyOp;
+    if (size === 8) {
+      switch (op) {
+        case Mn.ADD:
+          out.push(...js`t = (${a} + ${b}) | 0; th = (${aH} + ${bH} + ((t >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0;`);
+          lazy = LazyOp.Add;
+          break;
+        case Mn.SUB: case Mn.CMP:
+          out.push(...js`t = (${a} - ${b}) | 0; th = (${aH} - ${bH} - ((${a} >>> 0) < (${b} >>> 0) ? 1 : 0)) | 0;`);
+          lazy = LazyOp.Sub;
+          break;
+        case Mn.AND: case Mn.TEST:
+          out.push(...js`t = ${a} & ${b}; th = ${aH} & ${bH};`);
+          lazy = LazyOp.Logic;
+          break;
+        case Mn.OR:
+          out.push(...js`t = ${a} | ${b}; th = ${aH} | ${bH};`);
+          lazy = LazyOp.Logic;
+          break;
+        default:
+          out.push(...js`t = ${a} ^ ${b}; th = ${aH} ^ ${bH};`);
+          lazy = LazyOp.Logic;
+      }
+    } else {
+      let e: Node;
+      switch (op) {
+        case Mn.ADD:
+          e = expr`${a} + ${b}`;
+          lazy = LazyOp.Add;
+          break;
+        case Mn.SUB: case Mn.CMP:
+          e = expr`${a} - ${b}`;
+          lazy = LazyOp.Sub;
+          break;
+        case Mn.AND: case Mn.TEST:
+          e = expr`${a} & ${b}`;
+          lazy = LazyOp.Logic;
+          break;
+        case Mn.OR:
+          e = expr`${a} | ${b}`;
+          lazy = LazyOp.Logic;
+          break;
+        default:
+          e = expr`${a} ^ ${b}`;
+          lazy = LazyOp.Logic;
+      }
+      out.push(...js`t = ${this.trunc(e, size)};`);
+    }
+    // Commit: memory first (may fault), then flags and registers.
+    if (writes && mem) out.push(...this.store(size, id('t'), id('th')));
+    // The producer must capture operand values before the destination register changes.
+    const aCap = a.type === 'Identifier' || a.type === 'Literal' ? a : a;
+    if (lazy === LazyOp.Logic) out.push(...this.produce(gi, lazy, size, id('t'), size === 8 ? id('th') : lit(0), lit(0), lit(0), lit(0), lit(0)));
+    else out.push(...this.produce(gi, lazy, size, id('t'), size === 8 ? id('th') : lit(0), aCap, aH, b, bH));
+    if (writes && !mem) out.push(...this.setReg(o0, size, id('t'), id('th')));
+    if (writes && mem) out.push(...this.storeCheck(gi, x));
+    return out;
+  }
+
+  private genUnary(x: Instr, gi: number, size: number): Node[] {
+    const o0 = x.o0;
+    const out: Node[] = [];
+    const mem = o0.kind === OpKind.Mem;
+    let a: Node, aH: Node;
+    if (mem) {
+      out.push(...this.addr(x, o0, gi), ...this.load(size, true));
+      a = id('m');
+      aH = id('mh');
+    } else {
+      a = this.srcLo(o0, size);
+      aH = size === 8 ? id(rHi(o0.reg)) : lit(0);
+    }
+    const op = x.op;
+    let lazy: LazyOp | undefined;
+    let mask = ALL;
+    if (size === 8) {
+      switch (op) {
+        case Mn.INC:
+          out.push(...js`t = (${a} + 1) | 0; th = (${aH} + (t === 0 ? 1 : 0)) | 0;`);
+          lazy = LazyOp.Inc;
+          mask = ALL & ~CF;
+          break;
+        case Mn.DEC:
+          out.push(...js`t = (${a} - 1) | 0; th = (${aH} - (${a} === 0 ? 1 : 0)) | 0;`);
+          lazy = LazyOp.Dec;
+          mask = ALL & ~CF;
+          break;
+        case Mn.NEG:
+          out.push(...js`t = (-${a}) | 0; th = (~${aH} + (${a} === 0 ? 1 : 0)) | 0;`);
+          lazy = LazyOp.Sub;
+          break;
+        default:
+          out.push(...js`t = ~${a}; th = ~${aH};`);
+      }
+    } else {
+      switch (op) {
+        case Mn.INC:
+          out.push(...js`t = ${this.trunc(expr`${a} + 1`, size)};`);
+          lazy = LazyOp.Inc;
+          mask = ALL & ~CF;
+          break;
+        case Mn.DEC:
+          out.push(...js`t = ${this.trunc(expr`${a} - 1`, size)};`);
+          lazy = LazyOp.Dec;
+          mask = ALL & ~CF;
+          break;
+        case Mn.NEG:
+          out.push(...js`t = ${this.trunc(expr`-${a}`, size)};`);
+          lazy = LazyOp.Sub;
+          break;
+        default:
+          out.push(...js`t = ${this.trunc(expr`~${a}`, size)};`);
+      }
+    }
+    if (mem) out.push(...this.store(size, id('t'), id('th')));
+    if (lazy !== undefined) {
+      if (lazy === LazyOp.Inc || lazy === LazyOp.Dec) {
+        // CF survives INC/DEC: if it is live, pin the current CF into FLAGS before replacing the record.
+        if ((this.liveAfter[gi] & CF) !== 0) out.push(...this.flushFlags(), ...js`J.keepCF(s);`);
+        out.push(...this.produce(gi, lazy, size, id('t'), size === 8 ? id('th') : lit(0), a, aH, lit(1), lit(0), mask));
+        if ((this.liveAfter[gi] & CF) !== 0) this.prod = undefined; // CF comes from the state now
+      } else {
+        out.push(...this.produce(gi, lazy, size, id('t'), size === 8 ? id('th') : lit(0), lit(0), lit(0), a, aH));
+      }
+    }
+    if (mem) out.push(...this.storeCheck(gi, x));
+    else out.push(...this.setReg(o0, size, id('t'), id('th')));
+    return out;
+  }
+
+  private genShift(x: Instr, gi: number, size: number): Node[] | undefined {
+    const o0 = x.o0;
+    const count = x.o1.imm & (size === 8 ? 63 : 31);
+    if (count === 0) return [];
+    const out: Node[] = [];
+    const mem = o0.kind === OpKind.Mem;
+    let a: Node, aH: Node;
+    if (mem) {
+      out.push(...this.addr(x, o0, gi), ...this.load(size, true));
+      a = id('m');
+      aH = id('mh');
+    } else {
+      a = this.srcLo(o0, size);
+      aH = size === 8 ? id(rHi(o0.reg)) : lit(0);
+    }
+    let lazy: LazyOp;
+    if (size === 4) {
+      if (x.op === Mn.SHR) {
+        out.push(...js`t = (${a} >>> ${count}) | 0;`);
+        lazy = LazyOp.Shr;
+      } else if (x.op === Mn.SAR) {
+        out.push(...js`t = ${a} >> ${count};`);
+        lazy = LazyOp.Sar;
+      } else {
+        out.push(...js`t = ${a} << ${count};`);
+        lazy = LazyOp.Shl;
+      }
+    } else {
+      // 64-bit shifts by a constant.
+      if (x.op === Mn.SHL || x.op === Mn.SAL) {
+        lazy = LazyOp.Shl;
+        if (count < 32) out.push(...js`th = (${aH} << ${count}) | (${a} >>> ${32 - count}); t = ${a} << ${count};`);
+        else out.push(...js`th = ${a} << ${count - 32}; t = 0;`);
+      } else if (x.op === Mn.SHR) {
+        lazy = LazyOp.Shr;
+        if (count < 32) out.push(...js`t = (${a} >>> ${count}) | (${aH} << ${32 - count}); th = (${aH} >>> ${count}) | 0;`);
+        else out.push(...js`t = (${aH} >>> ${count - 32}) | 0; th = 0;`);
+      } else {
+        lazy = LazyOp.Sar;
+        if (count < 32) out.push(...js`t = (${a} >>> ${count}) | (${aH} << ${32 - count}); th = ${aH} >> ${count};`);
+        else out.push(...js`t = ${aH} >> ${count - 32}; th = ${aH} >> 31;`);
+      }
+    }
+    if (mem) out.push(...this.store(size, id('t'), id('th')));
+    if ((this.liveAfter[gi] & ALL) !== 0) {
+      // Shifts record through the state-compatible lazy record; fusing their conditions is not worth it.
+      out.push(...js`fop = ${lazy}; fsz = ${size}; fr = t; frh = ${size === 8 ? id('th') : lit(0)}; fa = ${a}; fah = ${aH}; fb = 0; fbh = 0; fcin = ${count}; fmask = ${ALL};`);
+    }
+    this.prod = undefined;
+    if (mem) out.push(...this.storeCheck(gi, x));
+    else out.push(...this.setReg(o0, size, id('t'), id('th')));
+    return out;
+  }
+
+  private genImul(x: Instr, gi: number): Node[] | undefined {
+    // Only when its flags are dead: IMUL's undefined flags follow the interpreter's host-matching policy.
+    if ((this.liveAfter[gi] & ALL) !== 0) return this.genFallbackInline(x, gi);
+    const o0 = x.o0;
+    const src = x.nops === 3 ? x.o1 : x.o1;
+    const out: Node[] = [];
+    let b: Node;
+    if (src.kind === OpKind.Mem) {
+      out.push(...this.addr(x, src, gi), ...this.load(4, false));
+      b = id('m');
+    } else b = this.srcLo(src, 4);
+    const c: Node = x.nops === 3 ? lit(x.o2.imm | 0) : id(rLo(o0.reg));
+    out.push(...js`t = Math.imul(${b}, ${c});`);
+    out.push(...this.setReg(o0, 4, id('t'), lit(0)));
+    this.prod = undefined;
+    return out;
+  }
+
+  private genFallbackInline(x: Instr, gi: number): Node[] {
+    this.templated--;
+    this.fallbacks++;
+    const nextDelta = this.starts[gi] + x.len;
+    const retired = gi - this.blockFirst(gi) + 1;
+    this.prod = undefined;
+    return [
+      ...this.writeback(),
+      ...this.flushFlags(),
+      ...js`f[${RIP_F}] = ip0 + ${nextDelta}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`,
+      ...this.reload(),
+      ...js`if (s[${PENDING}] !== 0) { return n + ${retired}; }`,
+    ];
+  }
+
+  // ---- conditions ---------------------------------------------------------------------------------------------
+
+  /** Expression for condition cc: fused with a known producer, else through the state buffer. */
+  private condExpr(cc: number): { pre: Node[]; test: Node } {
+    const p = this.prod;
+    const fused = p === undefined ? undefined : this.fusedCond(p, cc);
+    if (fused !== undefined) return { pre: [], test: fused };
+    return { pre: this.flushFlags(), test: expr`J.testCond(s, ${cc})` };
+  }
+
+  private fusedCond(p: Producer, cc: number): Node | undefined {
+    const neg = (cc & 1) !== 0;
+    let e: Node | undefined;
+    const z = p.size === 8 ? expr`(fr === 0 && frh === 0)` : p.size === 4 ? expr`fr === 0` : expr`fr === 0`;
+    const sgn = p.size === 8 ? expr`frh < 0` : p.size === 4 ? expr`fr < 0` : p.size === 2 ? expr`(fr & 32768) !== 0` : expr`(fr & 128) !== 0`;
+    switch (cc >> 1) {
+      case 2: // E
+        e = z;
+        break;
+      case 4: // S
+        e = sgn;
+        break;
+      default:
+    }
+    if (e === undefined && p.op === LazyOp.Sub) {
+      // fa - fb: unsigned and signed comparisons of the operands.
+      if (p.size === 4) {
+        switch (cc >> 1) {
+          case 1: e = expr`(fa >>> 0) < (fb >>> 0)`; break; // B
+          case 3: e = expr`(fa >>> 0) <= (fb >>> 0)`; break; // BE
+          case 6: e = expr`fa < fb`; break; // L
+          case 7: e = expr`fa <= fb`; break; // LE
+          default:
+        }
+      } else if (p.size === 8) {
+        switch (cc >> 1) {
+          case 1: e = expr`((fah >>> 0) < (fbh >>> 0) || (fah === fbh && (fa >>> 0) < (fb >>> 0)))`; break;
+          case 3: e = expr`((fah >>> 0) < (fbh >>> 0) || (fah === fbh && (fa >>> 0) <= (fb >>> 0)))`; break;
+          case 6: e = expr`(fah < fbh || (fah === fbh && (fa >>> 0) < (fb >>> 0)))`; break;
+          case 7: e = expr`(fah < fbh || (fah === fbh && (fa >>> 0) <= (fb >>> 0)))`; break;
+          default:
+        }
+      } else {
+        const sh = p.size === 1 ? 24 : 16;
+        switch (cc >> 1) {
+          case 1: e = expr`fa < fb`; break;
+          case 3: e = expr`fa <= fb`; break;
+          case 6: e = expr`(fa << ${sh}) < (fb << ${sh})`; break;
+          case 7: e = expr`(fa << ${sh}) <= (fb << ${sh})`; break;
+          default:
+        }
+      }
+    } else if (e === undefined && p.op === LazyOp.Logic) {
+      switch (cc >> 1) {
+        case 0: e = lit(false); break; // O
+        case 1: e = lit(false); break; // B
+        case 3: e = z; break; // BE = ZF
+        case 6: e = sgn; break; // L = SF
+        case 7: e = expr`(${z} || ${sgn})`; break; // LE
+        default:
+      }
+    }
+    if (e === undefined) return undefined;
+    return neg ? expr`!(${e})` : e;
+  }
+
+  private genCmov(x: Instr, gi: number): Node[] {
+    const { pre, test } = this.condExpr(x.cond);
+    const o0 = x.o0, o1 = x.o1;
+    const size = x.osize;
+    const out: Node[] = [...pre];
+    let v: Node, vh: Node;
+    if (o1.kind === OpKind.Mem) {
+      out.push(...this.addr(x, o1, gi), ...this.load(size, false));
+      v = id('m');
+      vh = id('mh');
+    } else {
+      v = id(rLo(o1.reg));
+      vh = id(rHi(o1.reg));
+    }
+    if (size === 8) out.push(ifStmt(test, js`${rLo(o0.reg)} = ${v}; ${rHi(o0.reg)} = ${vh};`));
+    else out.push(ifStmt(test, js`${rLo(o0.reg)} = ${v};`), ...js`${rHi(o0.reg)} = 0;`);
+    return out;
+  }
+
+  private genSetcc(x: Instr, gi: number): Node[] {
+    const { pre, test } = this.condExpr(x.cond);
+    const out: Node[] = [...pre, ...js`t = ${test} ? 1 : 0;`];
+    if (x.o0.kind === OpKind.Mem) {
+      out.push(...this.addr(x, x.o0, gi), ...this.store(1, id('t'), lit(0)), ...this.storeCheck(gi, x));
+    } else out.push(...this.setReg(x.o0, 1, id('t'), lit(0)));
+    return out;
+  }
+
+  // ---- block terminators ------------------------------------------------------------------------------------
+
+  private genTerminator(rb: RegionBlock, x: Instr, gi: number, retired: number): Node[] | undefined {
+    if (x.bits !== 64) return undefined;
+    const next = this.starts[gi] + x.len;
+    if (x.cond >= 0 && MN_NAMES[x.op].startsWith('J') && x.o0.kind === OpKind.Rel) {
+      this.templated++;
+      const target = next + x.o0.disp;
+      const { pre, test } = this.condExpr(x.cond);
+      const taken = this.gotoDelta(target, retired, target <= this.starts[gi]);
+      const fall = this.gotoDelta(next, retired, false);
+      return [...pre, ifStmt(test, taken), ...fall];
+    }
+    if (x.op === Mn.JMP && x.o0.kind === OpKind.Rel) {
+      this.templated++;
+      const target = next + x.o0.disp;
+      return this.gotoDelta(target, retired, target <= this.starts[gi]);
+    }
+    if (x.op === Mn.CALL && x.o0.kind === OpKind.Rel && x.osize === 8) {
+      this.templated++;
+      const target = next + x.o0.disp;
+      return [
+        ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)) - 8; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+        ...js`t = ip0 + ${next}; u = t | 0; uh = Math.floor(t / 4294967296) | 0;`,
+        ...this.store(8, id('u'), id('uh')),
+        ...js`r4 = ea | 0; h4 = Math.floor(ea / 4294967296) | 0;`,
+        ...js`if (chk !== 0) { chk = 0; if (s[${PENDING}] !== 0) { ${this.exitTo(target, retired)} } }`,
+        ...this.gotoDelta(target, retired, target <= this.starts[gi]),
+      ];
+    }
+    if (x.op === Mn.RET && x.nops === 0 && x.osize === 8) {
+      this.templated++;
+      void rb;
+      return [
+        ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)); pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+        ...this.load(8, false),
+        ...js`t = ea + 8; r4 = t | 0; h4 = Math.floor(t / 4294967296) | 0;`,
+        ...js`t = mh * 4294967296 + (m >>> 0);`,
+        // A non-canonical return address faults on the RET itself (#GP(0)); let the interpreter do it.
+        ...js`if (t < -140737488355328 || t >= 140737488355328) { r4 = (ea) | 0; h4 = Math.floor(ea / 4294967296) | 0; ${this.genFallbackTail(gi)} }`,
+        ...this.exitTo(id('t') as Node, retired),
+      ];
+    }
+    return undefined;
+  }
+
+  private genFallbackTail(gi: number): Node[] {
+    const x = this.instrs[gi];
+    const retired = gi - this.blockFirst(gi) + 1;
+    return [
+      ...this.writeback(),
+      ...this.flushFlags(),
+      ...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]); return n + ${retired};`,
+    ];
+  }
+}
+
+export { FLAGS };

@@ -1,0 +1,175 @@
+// The JIT tier: hot blocks -> regions -> ESTree -> astring -> `new Function`, with named functions for profilers,
+// optional source dumps and statistics. The interpreter remains the reference and handles everything else.
+import { generate } from 'astring';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Instr } from '../decoder/instr.js';
+import type { Block, CodeCache } from '../cache/code-cache.js';
+import type { Interpreter } from '../interp/interpreter.js';
+import { handlers } from '../interp/interpreter.js';
+import { testCond, lazyCF } from '../interp/flags.js';
+import { Cpu } from '../../machine/cpu/cpu.js';
+import { CpuFault, Vec } from '../../machine/cpu/fault.js';
+import { FLAGS, FLAGS_LAZY } from '../../machine/cpu/state.js';
+import { formRegion, Region } from './region.js';
+import { RegionCodegen } from './codegen.js';
+import type { Node } from './estree.js';
+
+export type Compiled = (cpu: Cpu, budget: number) => number;
+
+export interface JitOptions {
+  /** Executions of a block before its region is translated (1 = translate on first execution). */
+  threshold: number;
+  /** Directory for one .js file per region (source with guest disassembly comments). */
+  dumpDir?: string;
+  /** Guest symbol for a linear address (function names in profiles); undefined when unknown. */
+  symbolize?: (lin: number) => string | undefined;
+  disasm?: (ins: Instr, ip: number) => string;
+  /** Compiled-code budget: flush every translation when the generated source exceeds this many bytes. */
+  maxSourceBytes?: number;
+}
+
+export interface JitStats {
+  regions: number;
+  compileMs: number;
+  sourceBytes: number;
+  flushes: number;
+  invalidated: number;
+  templated: number;
+  fallbacks: number;
+  failures: number;
+}
+
+const CANON = 140737488355328;
+
+/** Runtime helpers the generated code calls (slow paths). */
+export const J = {
+  CpuFault,
+  testCond,
+  keepCF(s: Int32Array): void {
+    if ((s[FLAGS_LAZY] & 1) !== 0) s[FLAGS] = (s[FLAGS] & ~1) | lazyCF(s);
+  },
+  rd(cpu: Cpu, lin: number, size: number, _write: boolean): number {
+    if (!(lin >= -CANON && lin + size <= CANON)) throw new CpuFault(Vec.GP, 0);
+    switch (size) {
+      case 1: return cpu.rd8(lin);
+      case 2: return cpu.rd16(lin);
+      case 4: return cpu.rd32(lin);
+      default: return cpu.rd64(lin);
+    }
+  },
+  wr(cpu: Cpu, lin: number, size: number, v: number, vh: number): void {
+    if (!(lin >= -CANON && lin + size <= CANON)) throw new CpuFault(Vec.GP, 0);
+    switch (size) {
+      case 1: cpu.wr8(lin, v); return;
+      case 2: cpu.wr16(lin, v); return;
+      case 4: cpu.wr32(lin, v); return;
+      default: cpu.wr64(lin, v, vh);
+    }
+  },
+};
+
+/** A valid JS identifier from a guest symbol and address: kernel_b_output_0x100a40. */
+export function functionName(sym: string | undefined, lin: number): string {
+  const addr = `0x${(lin < 0 ? lin + 2 ** 64 : lin).toString(16)}`;
+  const base = sym === undefined ? `guest_${addr}` : `${sym}_${addr}`;
+  const clean = base.replace(/[^A-Za-z0-9_$]/g, '_');
+  return /^[A-Za-z_$]/.test(clean) ? clean : `g_${clean}`;
+}
+
+export class Jit {
+  readonly stats: JitStats = { regions: 0, compileMs: 0, sourceBytes: 0, flushes: 0, invalidated: 0, templated: 0, fallbacks: 0, failures: 0 };
+  /** Regions each block participates in (to drop a region when any of its blocks is invalidated). */
+  private readonly member = new Map<Block, Block[]>();
+  private liveSource = 0;
+
+  constructor(
+    readonly interp: Interpreter,
+    readonly cache: CodeCache,
+    readonly opts: JitOptions,
+  ) {
+    interp.hotThreshold = opts.threshold;
+    interp.onHot = (cpu, b) => this.translate(cpu, b);
+    cache.onInvalidate = (b) => this.blockGone(b);
+    if (opts.dumpDir !== undefined) mkdirSync(opts.dumpDir, { recursive: true });
+  }
+
+  private blockGone(b: Block): void {
+    if (b.compiled !== undefined) {
+      b.compiled = undefined;
+      this.stats.invalidated++;
+    }
+    const entries = this.member.get(b);
+    if (entries === undefined) return;
+    this.member.delete(b);
+    for (const e of entries) {
+      if (e.compiled !== undefined) {
+        e.compiled = undefined;
+        this.stats.invalidated++;
+      }
+    }
+  }
+
+  /** Translate the region rooted at `b` (b is the block at the CPU's current RIP). */
+  translate(cpu: Cpu, b: Block): void {
+    if (b.compiled !== undefined || b.bits !== 64) {
+      b.count = -1e9; // not a candidate: stop asking
+      return;
+    }
+    const t0 = performance.now();
+    const ripLin = cpu.f64[192];
+    const region = formRegion(b, (off) => this.interp.blockAtRam(cpu, off, b.bits as 64));
+    let fn: Compiled;
+    try {
+      fn = this.compile(region, ripLin);
+    } catch (e) {
+      this.stats.failures++;
+      b.count = -1e9;
+      if (process.env.BMJIT_JIT_DEBUG) console.error('bmjit: JIT compile failed:', e);
+      return;
+    }
+    b.compiled = fn;
+    for (const rb of region.blocks) {
+      let list = this.member.get(rb.block);
+      if (list === undefined) this.member.set(rb.block, (list = []));
+      list.push(b);
+    }
+    this.stats.regions++;
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  compile(region: Region, entryLin: number): Compiled {
+    const gen = new RegionCodegen(region, { disasm: this.opts.disasm, entryIp: entryLin });
+    const res = gen.generate();
+    const name = functionName(this.opts.symbolize?.(entryLin), entryLin);
+    const fnNode: Node = {
+      type: 'FunctionExpression',
+      id: { type: 'Identifier', name },
+      params: [{ type: 'Identifier', name: 'cpu' }, { type: 'Identifier', name: 'budget' }],
+      body: { type: 'BlockStatement', body: res.body },
+      generator: false,
+      async: false,
+    };
+    const program: Node = {
+      type: 'Program',
+      sourceType: 'script',
+      body: [{ type: 'ReturnStatement', argument: fnNode }],
+    };
+    const src = generate(program as never, { comments: this.opts.dumpDir !== undefined }) + `\n//# sourceURL=bmjit/${name}.js\n`;
+    const factory = new Function('I', 'H', 'S', 'J', src) as (I: Instr[], H: unknown[], S: number[], j: typeof J) => Compiled;
+    const hs = res.instrs.map((ins) => handlers[ins.op] ?? ((): never => { throw new CpuFault(Vec.UD, -1, 'no handler'); }));
+    const fn = factory(res.instrs, hs, res.starts, J);
+    this.stats.templated += res.templated;
+    this.stats.fallbacks += res.fallbacks;
+    this.stats.sourceBytes += src.length;
+    this.liveSource += src.length;
+    if (this.opts.dumpDir !== undefined) writeFileSync(join(this.opts.dumpDir, `${name}.js`), src);
+    if (this.liveSource > (this.opts.maxSourceBytes ?? 64 * 1024 * 1024)) {
+      // Bound compiled-code memory: drop every translation (blocks stay decoded) and start over.
+      this.liveSource = 0;
+      this.stats.flushes++;
+      this.cache.flushAll();
+    }
+    return fn;
+  }
+}

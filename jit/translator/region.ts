@@ -1,0 +1,75 @@
+// Region formation for the translator: from a hot block, the blocks reachable by direct branches inside the same
+// 4 KiB page (so one linear-to-physical mapping holds for all of them), forming loops with internal control flow.
+import { OpKind } from '../decoder/instr.js';
+import { MN_FLOW } from '../decoder/tables.gen.js';
+import { Mn } from '../decoder/tables.gen.js';
+import type { Block } from '../cache/code-cache.js';
+
+export const enum Flow {
+  None = 0,
+}
+
+export interface RegionBlock {
+  block: Block;
+  /** Offset of the block's first byte from the region entry (bytes; may be negative). */
+  delta: number;
+  /** Index of this block in Region.blocks (its `case` label in the generated switch). */
+  index: number;
+}
+
+export interface Region {
+  entry: Block;
+  blocks: RegionBlock[];
+  /** Region block for a RAM offset, if that offset starts a block in the region. */
+  byOff: Map<number, RegionBlock>;
+  instrCount: number;
+}
+
+export const MAX_REGION_BLOCKS = 48;
+export const MAX_REGION_INSTRS = 600;
+
+/** Direct successors (RAM offsets) of a block's last instruction, or [] when the transfer is indirect or leaves. */
+export function successors(b: Block): { fall: number | undefined; target: number | undefined } {
+  const last = b.instrs[b.instrs.length - 1];
+  const end = b.ramOff + b.length;
+  switch (last.op) {
+    case Mn.JMP:
+      if (last.o0.kind === OpKind.Rel) return { fall: undefined, target: end + last.o0.disp };
+      return { fall: undefined, target: undefined };
+    case Mn.JO: case Mn.JNO: case Mn.JB: case Mn.JAE: case Mn.JE: case Mn.JNE: case Mn.JBE: case Mn.JA:
+    case Mn.JS: case Mn.JNS: case Mn.JP: case Mn.JNP: case Mn.JL: case Mn.JGE: case Mn.JLE: case Mn.JG:
+      return { fall: end, target: end + last.o0.disp };
+    default:
+      // Blocks cut at 64 instructions or a page end simply fall through; other transfers leave the region.
+      if (MN_FLOW[last.op] === 0) return { fall: end, target: undefined };
+      return { fall: undefined, target: undefined };
+  }
+}
+
+/**
+ * Collect the region rooted at `entry`. `blockAt(ramOff)` returns the (decoded, cached) block at a RAM offset in
+ * the same page, or undefined when it cannot be decoded without faulting.
+ */
+export function formRegion(entry: Block, blockAt: (ramOff: number) => Block | undefined): Region {
+  const page = entry.ramOff & ~0xfff;
+  const blocks: RegionBlock[] = [];
+  const byOff = new Map<number, RegionBlock>();
+  let instrCount = 0;
+  const queue: Block[] = [entry];
+  while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS) {
+    const b = queue.shift()!;
+    if (byOff.has(b.ramOff)) continue;
+    if (instrCount + b.instrs.length > MAX_REGION_INSTRS && blocks.length > 0) break;
+    const rb: RegionBlock = { block: b, delta: b.ramOff - entry.ramOff, index: blocks.length };
+    blocks.push(rb);
+    byOff.set(b.ramOff, rb);
+    instrCount += b.instrs.length;
+    const { fall, target } = successors(b);
+    for (const t of [target, fall]) {
+      if (t === undefined || (t & ~0xfff) !== page || byOff.has(t)) continue;
+      const nb = blockAt(t);
+      if (nb !== undefined && nb.bits === entry.bits) queue.push(nb);
+    }
+  }
+  return { entry, blocks, byOff, instrCount };
+}

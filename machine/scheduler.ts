@@ -1,0 +1,112 @@
+// vCPU scheduler: round-robin slices on one thread (cf. QEMU's single-threaded TCG round robin), timer deadlines
+// fired between slices, virtual time that jumps to the next deadline when every vCPU is idle.
+import type { Cpu } from './cpu/cpu.js';
+import { HALTED, PENDING, FLAGS, Flag, Pending } from './cpu/state.js';
+import type { MachineClock } from './clock.js';
+
+/** Something that runs guest instructions on a vCPU (the interpreter, later the interpreter with JIT tiers). */
+export interface ExecEngine {
+  /** Run up to about `budget` instructions; returns the number retired. Stops early at HLT or a stop request. */
+  run(cpu: Cpu, budget: number): number;
+}
+
+export const enum Step {
+  /** Some vCPU ran; call step() again. */
+  Ran = 0,
+  /** Every vCPU is idle; the next timer deadline is clock.nextDeadline(). */
+  IdleUntilDeadline = 1,
+  /** Every vCPU is idle and no timer is armed: only host input (or nothing) can wake the machine. */
+  IdleForever = 2,
+  /** Every vCPU halted with interrupts disabled: nothing can wake the machine. */
+  Dead = 3,
+  MaxInstructions = 4,
+  Stopped = 5,
+}
+
+export class Scheduler {
+  /** Instructions retired by all vCPUs since the machine was created. */
+  retired = 0;
+  /** Per-vCPU retired counts (stats). */
+  readonly perCpu: number[];
+  /** Absolute retired-instruction count at which to stop (Infinity: never). */
+  limit = Infinity;
+  /** The vCPU currently executing (devices that need "the current CPU" ask here). */
+  current: Cpu | undefined;
+  private stopRequested = false;
+  slices = 0;
+  idleJumps = 0;
+
+  constructor(
+    readonly cpus: readonly Cpu[],
+    public engine: ExecEngine,
+    readonly clock: MachineClock,
+    public slice: number,
+  ) {
+    this.perCpu = cpus.map(() => 0);
+  }
+
+  /** Ask the running loop to return at the next slice boundary (safe to call from callbacks and other tasks). */
+  requestStop(): void {
+    this.stopRequested = true;
+    for (const c of this.cpus) c.i32[PENDING] |= Pending.Stop;
+  }
+
+  clearStop(): void {
+    this.stopRequested = false;
+    for (const c of this.cpus) c.i32[PENDING] &= ~Pending.Stop;
+  }
+
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
+  static isIdle(cpu: Cpu): boolean {
+    return cpu.i32[HALTED] !== 0 && (cpu.i32[PENDING] & ~Pending.Stop) === 0;
+  }
+
+  /** One round: fire due timers, give every runnable vCPU one slice, advance virtual time. */
+  step(): Step {
+    const clock = this.clock;
+    clock.fireDue();
+    if (this.stopRequested) return Step.Stopped;
+    const remaining = this.limit - this.retired;
+    if (remaining <= 0) return Step.MaxInstructions;
+    let budget = this.slice;
+    const virtual = clock.mode === 'virtual';
+    if (virtual) {
+      const next = clock.nextDeadline();
+      if (next !== Infinity) budget = Math.min(budget, Math.max(1, Math.ceil((next - clock.nowNs()) / clock.nsPerInstruction)));
+    }
+    if (remaining < budget) budget = remaining;
+    let maxDone = 0;
+    let active = false;
+    const cpus = this.cpus;
+    for (let k = 0; k < cpus.length; k++) {
+      const cpu = cpus[k];
+      if (Scheduler.isIdle(cpu)) continue;
+      this.current = cpu;
+      const done = this.engine.run(cpu, budget);
+      this.current = undefined;
+      this.retired += done;
+      this.perCpu[k] += done;
+      if (done > maxDone) maxDone = done;
+      if (done > 0 || cpu.i32[HALTED] === 0) active = true;
+      if (this.stopRequested) break;
+    }
+    this.slices++;
+    if (virtual) clock.advance(maxDone * clock.nsPerInstruction);
+    if (active) return Step.Ran;
+    if (this.stopRequested) return Step.Stopped;
+    if (cpus.every((c) => c.i32[HALTED] !== 0 && (c.i32[FLAGS] & Flag.IF) === 0)) return Step.Dead;
+    return clock.nextDeadline() === Infinity ? Step.IdleForever : Step.IdleUntilDeadline;
+  }
+
+  /** Virtual clock, every vCPU idle: jump to the next deadline (the timers fire on the next step). */
+  skipToDeadline(): void {
+    const next = this.clock.nextDeadline();
+    if (next !== Infinity) {
+      this.clock.advanceTo(next);
+      this.idleJumps++;
+    }
+  }
+}

@@ -1,0 +1,364 @@
+// Test oracle for the x86 decoder: compares jit/decoder against iced-x86 (an independent decoder) on byte corpora.
+import * as iced from 'iced-x86';
+import { decode } from '../../jit/decoder/decode.js';
+import { DecodeError, Instr, OpKind, REG_NONE, REG_RIP, RegClass } from '../../jit/decoder/instr.js';
+import { MN_NAMES } from '../../jit/decoder/tables.gen.js';
+
+const { Code, Decoder, DecoderOptions, EncodingKind, Instruction, Mnemonic, OpKind: IK, Register, CpuidFeature } = iced;
+
+/**
+ * Out-of-scope families: iced decodes these but bmjit rejects them with DecodeError('unsupported'). An instruction is
+ * out of scope when iced reports a non-legacy encoding (VEX/EVEX/XOP/3DNow!/MVEX) or one of these CPUID features.
+ * Anything iced decodes that is not covered here and that we reject is a mismatch, so the list cannot grow silently.
+ */
+export const OUT_OF_SCOPE_FEATURES: readonly string[] = [
+  'VMX', 'SVM', 'SMX', 'SGX1', 'RTM', 'HLE', 'AES', 'PCLMULQDQ', 'SHA', 'GFNI', 'MONITOR', 'MONITORX', 'CLZERO',
+  'RDPRU', 'FSGSBASE', 'WAITPKG', 'CET_SS', 'XSAVEOPT', 'XSAVEC', 'XSAVES', 'CLWB', 'CLFLUSHOPT', 'PTWRITE', 'RDPID',
+  'INVPCID', 'INVEPT', 'INVVPID', 'MOVDIRI', 'MOVDIR64B', 'ENQCMD', 'SERIALIZE', 'TSXLDTRK', 'PCONFIG', 'WBNOINVD',
+  'SEV_ES', 'SEV_SNP', 'SKINIT', 'SKINIT_or_SVM', 'PKU', 'SMAP', 'UINTR', 'HRESET', 'KL', 'AESKLE', 'WIDE_KL',
+  'RAO_INT', 'PREFETCHITI', 'MSRLIST', 'WRMSRNS', 'LKGS', 'FRED', 'SSE4A', 'PADLOCK_ACE', 'PADLOCK_PHE',
+  'PADLOCK_PMM', 'PADLOCK_RNG', 'PADLOCK_GMI', 'PADLOCK_UNDOC', 'CLDEMOTE', 'PREFETCHWT1', 'D3NOW', 'INVLPGB',
+  'MCOMMIT', 'RMPQUERY', 'TDX', 'SMM', 'CENTAUR_AIS', 'SM3', 'SM4', 'SHA512', 'TSE', 'CL1INVMB', 'UMOV',
+];
+const OOS_ENCODINGS: readonly string[] = ['VEX', 'EVEX', 'XOP', 'D3NOW', 'MVEX'];
+
+const GPR8 = ['AL', 'CL', 'DL', 'BL', 'SPL', 'BPL', 'SIL', 'DIL', 'R8L', 'R9L', 'R10L', 'R11L', 'R12L', 'R13L', 'R14L', 'R15L'];
+const GPR16 = ['AX', 'CX', 'DX', 'BX', 'SP', 'BP', 'SI', 'DI', 'R8W', 'R9W', 'R10W', 'R11W', 'R12W', 'R13W', 'R14W', 'R15W'];
+const GPR32 = ['EAX', 'ECX', 'EDX', 'EBX', 'ESP', 'EBP', 'ESI', 'EDI', 'R8D', 'R9D', 'R10D', 'R11D', 'R12D', 'R13D', 'R14D', 'R15D'];
+const GPR64 = ['RAX', 'RCX', 'RDX', 'RBX', 'RSP', 'RBP', 'RSI', 'RDI', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15'];
+const SEGS = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'];
+
+function gprName(reg: number, size: number): string {
+  return (size === 1 ? GPR8 : size === 2 ? GPR16 : size === 4 ? GPR32 : GPR64)[reg] ?? `?${reg}`;
+}
+
+/** iced Register name of one of our register operands. */
+export function regName(rc: RegClass, reg: number, size: number): string {
+  switch (rc) {
+    case RegClass.Gpr: return gprName(reg, size);
+    case RegClass.Gpr8Hi: return ['AH', 'CH', 'DH', 'BH'][reg];
+    case RegClass.Seg: return SEGS[reg];
+    case RegClass.Cr: return `CR${reg}`;
+    case RegClass.Dr: return `DR${reg}`;
+    case RegClass.Xmm: return `XMM${reg}`;
+    case RegClass.Mmx: return `MM${reg}`;
+    case RegClass.St: return `ST${reg}`;
+  }
+}
+
+function baseName(reg: number, asize: number): string {
+  if (reg === REG_NONE) return 'None';
+  if (reg === REG_RIP) return asize === 8 ? 'RIP' : 'EIP';
+  return gprName(reg, asize);
+}
+
+/** Our mnemonic, normalised to iced's Mnemonic key (lowercase). */
+export function ourMnemonicKey(op: number): string {
+  const n = MN_NAMES[op];
+  const alias: Record<string, string> = { FWAIT: 'wait', CALL_FAR: 'call', JMP_FAR: 'jmp' };
+  return alias[n] ?? n.replace(/_X$/, '').toLowerCase();
+}
+
+const STRING_OPS = new Set([
+  'MOVSB', 'MOVSW', 'MOVSD', 'MOVSQ', 'CMPSB', 'CMPSW', 'CMPSD', 'CMPSQ', 'STOSB', 'STOSW', 'STOSD', 'STOSQ', 'LODSB',
+  'LODSW', 'LODSD', 'LODSQ', 'SCASB', 'SCASW', 'SCASD', 'SCASQ', 'INSB', 'INSW', 'INSD', 'OUTSB', 'OUTSW', 'OUTSD',
+  'XLATB',
+]);
+
+const IMM_SIZE: Record<string, number> = {
+  Immediate8: 1, Immediate8_2nd: 1, Immediate16: 2, Immediate32: 4, Immediate64: 8, Immediate8to16: 2,
+  Immediate8to32: 4, Immediate8to64: 8, Immediate32to64: 8,
+};
+
+const mask = (bytes: number) => (1n << BigInt(bytes * 8)) - 1n;
+const u32 = (x: number) => BigInt(x >>> 0);
+const immValue = (lo: number, hi: number) => (BigInt(hi | 0) << 32n) | u32(lo);
+
+export type Verdict = 'match' | 'bothReject' | 'outOfScope' | 'mismatch';
+
+export interface Stats {
+  total: number;
+  match: number;
+  bothReject: number;
+  outOfScope: number;
+  mismatch: number;
+  oosByFamily: Map<string, number>;
+  mismatches: string[];
+  metaMismatch: number;
+  metaByMn: Map<string, string>;
+  textCompared: number;
+  textMismatch: number;
+  textMismatches: string[];
+}
+
+export function newStats(): Stats {
+  return {
+    total: 0, match: 0, bothReject: 0, outOfScope: 0, mismatch: 0, oosByFamily: new Map(), mismatches: [],
+    metaMismatch: 0, metaByMn: new Map(), textCompared: 0, textMismatch: 0, textMismatches: [],
+  };
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+
+// iced RflagsBits -> EFLAGS bit positions (only the bits iced models).
+const ICED_FLAGS: [number, number][] = [
+  [1, 0x800], [2, 0x80], [4, 0x40], [8, 0x10], [16, 0x1], [32, 0x4], [64, 0x400], [128, 0x200], [256, 0x40000],
+];
+export function icedFlags(v: number): number {
+  let r = 0;
+  for (const [i, e] of ICED_FLAGS) if (v & i) r |= e;
+  return r;
+}
+export const ICED_FLAG_MASK = 0x40ed5;
+
+/** Compares our decoding against iced's for one instruction; returns an error description or null. */
+function compareOperands(ours: Instr, ic: InstanceType<typeof Instruction>, ip: bigint): string | null {
+  const mn = MN_NAMES[ours.op];
+  const icedOps: number[] = [];
+  // Hidden memory operands (string ops, MASKMOVQ's [rDI], XLAT) are not materialised by our decoder.
+  if (!STRING_OPS.has(mn)) {
+    for (let i = 0; i < ic.opCount; i++) if (!/^Memory(Seg|ES)/.test(IK[ic.opKind(i)])) icedOps.push(i);
+  }
+  if (icedOps.length !== ours.nops) return `operand count ${ours.nops} vs iced ${icedOps.length}`;
+  const codeName = Code[ic.code];
+  const r32m16 = /r32m16|r64m16|r32_r32m16|r64_r64m16/.test(codeName);
+  const next = ip + BigInt(ours.len);
+  for (let k = 0; k < ours.nops; k++) {
+    const o = k === 0 ? ours.o0 : k === 1 ? ours.o1 : k === 2 ? ours.o2 : ours.o3;
+    const i = icedOps[k];
+    const kind = IK[ic.opKind(i)];
+    const tag = `op${k}`;
+    if (kind === 'Register') {
+      if (o.kind !== OpKind.Reg) return `${tag}: kind ${o.kind} vs iced Register`;
+      const want = Register[ic.opRegister(i)];
+      const got = regName(o.rc, o.reg, o.size);
+      if (got !== want) {
+        if (!(r32m16 && o.rc === RegClass.Gpr && gprName(o.reg, 4) === want.replace(/^R(..)$/, 'E$1'))) {
+          if (!(r32m16 && o.rc === RegClass.Gpr && (GPR32.indexOf(want) === o.reg || GPR64.indexOf(want) === o.reg))) {
+            return `${tag}: register ${got} vs iced ${want}`;
+          }
+        }
+      }
+    } else if (kind.startsWith('NearBranch')) {
+      if (o.kind !== OpKind.Rel) return `${tag}: kind ${o.kind} vs iced ${kind}`;
+      const target = (next + BigInt(o.disp)) & mask(o.size);
+      if (target !== ic.nearBranchTarget) return `${tag}: target ${target.toString(16)} vs iced ${ic.nearBranchTarget.toString(16)}`;
+    } else if (kind.startsWith('FarBranch')) {
+      if (o.kind !== OpKind.Far) return `${tag}: kind ${o.kind} vs iced ${kind}`;
+      const off = kind === 'FarBranch16' ? ic.farBranch16 : ic.farBranch32;
+      if ((o.imm >>> 0) !== off || o.immHi !== ic.farBranchSelector) return `${tag}: far ${o.immHi.toString(16)}:${(o.imm >>> 0).toString(16)} vs iced ${ic.farBranchSelector.toString(16)}:${off.toString(16)}`;
+    } else if (kind in IMM_SIZE) {
+      if (o.kind !== OpKind.Imm) return `${tag}: kind ${o.kind} vs iced ${kind}`;
+      const sz = IMM_SIZE[kind];
+      if (o.size !== sz) return `${tag}: immediate size ${o.size} vs iced ${sz} (${kind})`;
+      const got = immValue(o.imm, o.immHi) & mask(sz);
+      const want = ic.immediate(i) & mask(sz);
+      if (got !== want) return `${tag}: immediate ${got.toString(16)} vs iced ${want.toString(16)}`;
+    } else if (kind === 'Memory') {
+      if (o.kind !== OpKind.Mem) return `${tag}: kind ${o.kind} vs iced Memory`;
+      const wantBase = Register[ic.memoryBase];
+      const gotBase = baseName(o.base, ours.asize);
+      if (gotBase !== wantBase) return `${tag}: base ${gotBase} vs iced ${wantBase}`;
+      const wantIndex = Register[ic.memoryIndex];
+      const gotIndex = baseName(o.index, ours.asize);
+      if (gotIndex !== wantIndex) return `${tag}: index ${gotIndex} vs iced ${wantIndex}`;
+      if (o.index !== REG_NONE && o.scale !== ic.memoryIndexScale) return `${tag}: scale ${o.scale} vs iced ${ic.memoryIndexScale}`;
+      const m = mask(ours.asize);
+      let disp: bigint;
+      if (o.base === REG_RIP) disp = (next + BigInt(o.disp)) & m;
+      else if (o.base === REG_NONE && o.index === REG_NONE && ours.asize === 8) disp = immValue(o.disp, o.dispHi) & m;
+      else if (o.dispHi !== 0) return `${tag}: dispHi set on a based address`;
+      else disp = BigInt(o.disp) & m;
+      const want = ic.memoryDisplacement & m;
+      if (disp !== want) return `${tag}: displacement ${disp.toString(16)} vs iced ${want.toString(16)}`;
+      const seg = Register[ic.memorySegment];
+      if (SEGS[ours.seg] !== seg) return `${tag}: segment ${SEGS[ours.seg]} vs iced ${seg}`;
+    } else return `${tag}: unexpected iced operand kind ${kind}`;
+  }
+  return null;
+}
+
+export interface Corpus {
+  bytes: Uint8Array;
+  offsets: number[]; // start of each sample; each sample may use up to 15 bytes from there
+}
+
+/** Runs one mode's corpus through both decoders; `check` adds per-instruction comparisons (metadata, text). */
+export function runCorpus(
+  bits: 16 | 32 | 64,
+  corpus: Corpus,
+  stats: Stats,
+  ip0: bigint,
+  check?: (ours: Instr, ic: InstanceType<typeof Instruction>, bytes: Uint8Array, ip: bigint, stats: Stats) => void,
+): void {
+  const dec = new Decoder(bits, corpus.bytes, DecoderOptions.None);
+  const ic = new Instruction();
+  const ours = new Instr();
+  const { bytes, offsets } = corpus;
+  for (let s = 0; s < offsets.length; s++) {
+    const off = offsets[s];
+    const stop = Math.min(bytes.length, off + 16);
+    const ip = ip0 + BigInt(off);
+    dec.position = off;
+    dec.ip = ip;
+    dec.decodeOut(ic);
+    const icedOk = ic.code !== Code.INVALID && off + ic.length <= stop;
+    let err: DecodeError | null = null;
+    try {
+      decode(bytes, off, stop, bits, ours);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      err = e;
+    }
+    stats.total++;
+    const sample = () => hex(bytes.subarray(off, Math.min(stop, off + (icedOk ? ic.length : 15))));
+    if (!icedOk) {
+      if (err) { stats.bothReject++; continue; }
+      stats.mismatch++;
+      if (stats.mismatches.length < 400) stats.mismatches.push(`${bits} ${sample()}: iced rejects, we decode ${MN_NAMES[ours.op]} len ${ours.len}`);
+      continue;
+    }
+    const enc = EncodingKind[ic.encoding];
+    const feats = Array.from(ic.cpuidFeatures(), (f) => CpuidFeature[f]);
+    const oosFamily = OOS_ENCODINGS.includes(enc) ? enc : feats.find((f) => OUT_OF_SCOPE_FEATURES.includes(f));
+    if (err) {
+      if (err.kind === 'unsupported' && oosFamily) {
+        stats.outOfScope++;
+        stats.oosByFamily.set(oosFamily, (stats.oosByFamily.get(oosFamily) ?? 0) + 1);
+        continue;
+      }
+      stats.mismatch++;
+      if (stats.mismatches.length < 400) stats.mismatches.push(`${bits} ${sample()}: we reject (${err.kind}), iced ${Code[ic.code]} [${feats.join(',')}] ${enc}`);
+      continue;
+    }
+    let why: string | null = null;
+    if (ours.len !== ic.length) why = `length ${ours.len} vs iced ${ic.length}`;
+    else if (ourMnemonicKey(ours.op) !== Mnemonic[ic.mnemonic].toLowerCase()) why = `mnemonic ${MN_NAMES[ours.op]} vs iced ${Mnemonic[ic.mnemonic]}`;
+    else if (!/^(FCMOV|LOOP)/.test(MN_NAMES[ours.op]) && ours.cond + 1 !== ic.conditionCode) why = `cond ${ours.cond} vs iced ${ic.conditionCode - 1}`;
+    else why = compareOperands(ours, ic, ip);
+    if (why) {
+      stats.mismatch++;
+      if (stats.mismatches.length < 400) stats.mismatches.push(`${bits} ${sample()}: ${why} (iced ${Code[ic.code]}, ours ${MN_NAMES[ours.op]})`);
+      continue;
+    }
+    stats.match++;
+    if (check) check(ours, ic, bytes.subarray(off, off + ours.len), ip, stats);
+  }
+  ic.free();
+  dec.free();
+}
+
+// ------------------------------------------------------------------------------------------------ corpora
+/** Small deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class CorpusBuilder {
+  private chunks: Uint8Array[] = [];
+  private cur = new Uint8Array(1 << 20);
+  private used = 0;
+  private base = 0;
+  offsets: number[] = [];
+  constructor(private rnd: () => number) {}
+  /** Adds a sample: `prefix` bytes followed by filler so that 16 bytes are available. */
+  add(sample: number[]): void {
+    if (this.used + 16 > this.cur.length) {
+      this.chunks.push(this.cur.subarray(0, this.used));
+      this.base += this.used;
+      this.cur = new Uint8Array(1 << 20);
+      this.used = 0;
+    }
+    this.offsets.push(this.base + this.used);
+    for (let i = 0; i < 16; i++) this.cur[this.used + i] = i < sample.length ? sample[i] : (this.rnd() * 256) | 0;
+    this.used += 16;
+  }
+  build(): Corpus {
+    this.chunks.push(this.cur.subarray(0, this.used));
+    const total = this.chunks.reduce((n, c) => n + c.length, 0);
+    const bytes = new Uint8Array(total);
+    let o = 0;
+    for (const c of this.chunks) { bytes.set(c, o); o += c.length; }
+    return { bytes, offsets: this.offsets };
+  }
+}
+
+/**
+ * Systematic corpus: every opcode of every map (one-byte, 0F, 0F38, 0F3A) with every mod=11 ModRM byte and
+ * representative memory ModRM forms (each reg field; SIB with/without base, disp8, disp32, RIP/disp16 forms), under
+ * prefix combinations (none, 66, F2, F3, 67, REX variants, segment, LOCK, repeated and reordered prefixes).
+ * Displacement and immediate bytes come from a seeded PRNG.
+ */
+export function systematicCorpus(bits: 16 | 32 | 64, seed: number): Corpus {
+  const rnd = prng(seed);
+  const cb = new CorpusBuilder(rnd);
+  const maps: number[][] = [[], [0x0f], [0x0f, 0x38], [0x0f, 0x3a]];
+  const memModrm: number[] = [];
+  for (let reg = 0; reg < 8; reg++) {
+    for (const m of [0x00, 0x04, 0x05, 0x44, 0x86, 0x06]) memModrm.push(m | (reg << 3));
+  }
+  const regModrm: number[] = [];
+  for (let v = 0xc0; v < 0x100; v++) regModrm.push(v);
+  const sibs = [0x24, 0x25, 0x8d, 0x4c, 0xe5, 0x00];
+  const full: number[][] = [[], [0x66], [0xf3], [0xf2]];
+  const light: number[][] = [[0x67], [0xf0], [0x2e], [0x64], [0x66, 0xf3], [0xf3, 0x66], [0xf2, 0xf3], [0x26, 0x66, 0x66]];
+  if (bits === 64) {
+    full.push([0x48], [0x66, 0x48]);
+    light.push([0x4d], [0x42], [0x44], [0x40], [0x41], [0x48, 0x66], [0xf3, 0x48], [0x65, 0x4f], [0xf0, 0x48]);
+  } else {
+    light.push([0x36, 0x67], [0xf0, 0x66]);
+  }
+  const isPrefix = (b: number) => [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3].includes(b) || (bits === 64 && b >= 0x40 && b <= 0x4f);
+  for (const map of maps) {
+    for (let op = 0; op < 256; op++) {
+      if (map.length === 0 && isPrefix(op)) continue;
+      if (map.length === 1 && (op === 0x38 || op === 0x3a)) continue;
+      for (const pf of full) {
+        for (const m of regModrm) cb.add([...pf, ...map, op, m]);
+        for (const m of memModrm) {
+          if ((m & 7) === 4 && (m >> 6) !== 3) for (const s of sibs) cb.add([...pf, ...map, op, m, s]);
+          else cb.add([...pf, ...map, op, m]);
+        }
+      }
+      for (const pf of light) {
+        for (let reg = 0; reg < 8; reg++) {
+          cb.add([...pf, ...map, op, 0xc0 | (reg << 3) | (reg ^ 5)]);
+          cb.add([...pf, ...map, op, 0x04 | (reg << 3), 0x8d]);
+          cb.add([...pf, ...map, op, 0x80 | (reg << 3) | reg]);
+        }
+      }
+    }
+  }
+  return cb.build();
+}
+
+/** Random corpus: `n` samples of 16 random bytes, a third of them led by 1-4 random prefix bytes. */
+export function randomCorpus(bits: 16 | 32 | 64, n: number, seed: number): Corpus {
+  const rnd = prng(seed);
+  const cb = new CorpusBuilder(rnd);
+  const pfx = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x0f];
+  if (bits === 64) for (let b = 0x40; b < 0x50; b++) pfx.push(b);
+  for (let i = 0; i < n; i++) {
+    const s: number[] = [];
+    if (i % 3 === 0) {
+      const k = 1 + ((rnd() * 4) | 0);
+      for (let j = 0; j < k; j++) s.push(pfx[(rnd() * pfx.length) | 0]);
+    }
+    cb.add(s);
+  }
+  return cb.build();
+}
+
+export function summary(bits: number, name: string, st: Stats): string {
+  const fam = [...st.oosByFamily.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}:${v}`).join(' ');
+  return `[decoder ${bits}-bit ${name}] samples ${st.total}: match ${st.match}, both-reject ${st.bothReject}, ` +
+    `out-of-scope ${st.outOfScope}, mismatch ${st.mismatch}; metadata mismatches ${st.metaMismatch}; ` +
+    `text compared ${st.textCompared}, text mismatches ${st.textMismatch}\n  out-of-scope families: ${fam || '-'}`;
+}
