@@ -50,3 +50,26 @@ export class SharedIrq {
     });
   }
 }
+
+/** A line that can be disconnected (e.g. the PIT's IRQ0 while the HPET is in legacy-replacement mode). */
+export class GatedIrq implements IrqLine {
+  private level = false;
+  private on = true;
+  constructor(private readonly target: IrqLine) {}
+  set(level: boolean): void {
+    const before = this.level && this.on;
+    this.level = level;
+    const after = this.level && this.on;
+    if (before !== after) this.target.set(after);
+  }
+  pulse(): void {
+    this.set(true);
+    this.set(false);
+  }
+  setEnabled(on: boolean): void {
+    const before = this.level && this.on;
+    this.on = on;
+    const after = this.level && this.on;
+    if (before !== after) this.target.set(after);
+  }
+}

@@ -77,15 +77,16 @@ export class Scheduler {
       const next = clock.nextDeadline();
       if (next !== Infinity) budget = Math.min(budget, Math.max(1, Math.ceil((next - clock.nowNs()) / clock.nsPerInstruction)));
     }
-    if (remaining < budget) budget = remaining;
     let maxDone = 0;
     let active = false;
     const cpus = this.cpus;
     for (let k = 0; k < cpus.length; k++) {
       const cpu = cpus[k];
       if (Scheduler.isIdle(cpu)) continue;
+      const left = this.limit - this.retired;
+      if (left <= 0) break;
       this.current = cpu;
-      const done = this.engine.run(cpu, budget);
+      const done = this.engine.run(cpu, left < budget ? left : budget);
       this.current = undefined;
       this.retired += done;
       this.perCpu[k] += done;

@@ -33,6 +33,10 @@ export class SymbolMap {
     this.names = all.map((e) => e[1]);
   }
 
+  entries(): Array<[number, string]> {
+    return this.addrs.map((a, i) => [a, this.names[i]]);
+  }
+
   get size(): number {
     return this.addrs.length;
   }

@@ -73,6 +73,7 @@ const CC_FLAGS = ['o', 'o', 'c', 'c', 'z', 'z', 'cz', 'cz', 's', 's', 'p', 'p', 
 
 function parseFlags(s, where) {
   if (s === '*') return FL_ALL;
+  if (s === '*16') return FL_ALL & 0xffff;
   let v = 0;
   for (const ch of s) {
     if (!(ch in FL)) throw new Error(`${where}: unknown flag letter '${ch}'`);
@@ -346,7 +347,7 @@ export function generate(defText) {
   const root = new Int32Array(4 * 256);
   const hasModrm = new Uint8Array(4 * 256);
   for (const [key, list] of [...byOpc.entries()].sort((a, b) => a[0] - b[0])) {
-    const real = list.filter((e) => !e.unsup);
+    const real = list.filter((e) => !e.unsup && !e.invalid);
     const withM = new Set(real.map((e) => e.modrm));
     if (withM.size > 1) throw new Error(`opcode ${key.toString(16)}: entries disagree on having a ModRM byte (${list[0].where})`);
     const modign = new Set(real.map((e) => !!(e.attr & A.MODIGN)));

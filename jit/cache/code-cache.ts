@@ -17,6 +17,8 @@ export class Block {
   count = 0;
   /** Translated form, when the JIT has one (set by the translator; signature owned by jit/translator). */
   compiled: ((cpu: Cpu, budget: number) => number) | undefined = undefined;
+  /** The block that ran after this one last time (the interpreter's successor cache; validated before use). */
+  next: Block | undefined = undefined;
   readonly instrs: Instr[] = [];
   readonly handlers: Handler[] = [];
   /** Byte offset from the block start to the end of instruction i (so next RIP = block IP + ends[i]). */

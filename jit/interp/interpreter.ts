@@ -13,14 +13,21 @@ export type DecodeFn = (buf: Uint8Array, off: number, end: number, bits: 16 | 32
 export const handlers: Handler[] = [];
 const endsBlock: boolean[] = [];
 
+/** Picks the handler for one decoded instruction (e.g. specialised by operand shape); runs once per decode. */
+export type Prepare = (ins: Instr) => Handler;
+const prepares: (Prepare | undefined)[] = [];
+
 export interface OpOptions {
   /** The instruction may change control flow, CS, the mode, paging, or interrupt state: end the block after it. */
   endsBlock?: boolean;
+  /** Optional specialiser; `h` stays the generic handler (used by anyone calling handlers[op] directly). */
+  prepare?: Prepare;
 }
 
 export function defineOp(op: number, h: Handler, opts: OpOptions = {}): void {
   handlers[op] = h;
   endsBlock[op] = opts.endsBlock === true;
+  prepares[op] = opts.prepare;
 }
 
 /**
@@ -36,9 +43,15 @@ export function defineForm(form: number, h: Handler, opts: OpOptions = {}): void
   formEndsBlock[form] = opts.endsBlock === true;
 }
 
-/** The handler bound to a decoded instruction (form override first, then the mnemonic's); undefined if none. */
+/**
+ * The handler bound to a decoded instruction (form override first, then the mnemonic's, specialised by its prepare
+ * step when it has one); undefined if none.
+ */
 export function handlerFor(ins: Instr): Handler | undefined {
-  return formHandlers[ins.form] ?? handlers[ins.op];
+  const f = formHandlers[ins.form];
+  if (f !== undefined) return f;
+  const p = prepares[ins.op];
+  return p !== undefined ? p(ins) : handlers[ins.op];
 }
 
 /** Whether a decoded instruction ends its block. */
@@ -82,6 +95,9 @@ export class Interpreter {
     readonly sys: SystemHooks,
   ) {}
 
+  /** The block returned by the previous lookup (its `next` caches the block that followed it). */
+  private last: Block | undefined = undefined;
+
   /** Linear address of the current instruction. */
   static ripLinear(cpu: Cpu): number {
     const rip = cpu.f64[RIP_F];
@@ -101,9 +117,19 @@ export class Interpreter {
       if (ramOff < 0) throw new CpuFault(Vec.GP, 0, `execution from non-RAM physical address 0x${pa.toString(16)}`);
     }
     const bits = cpu.i32[CODE_BITS];
-    const b = this.cache.get(ramOff, bits);
-    if (b !== undefined) return b;
-    return this.build(cpu, lin, ramOff, bits as 16 | 32 | 64);
+    // Successor cache: loops and straight-line code find their next block without a Map lookup.
+    const p = this.last;
+    if (p !== undefined) {
+      const n = p.next;
+      if (n !== undefined && n.ramOff === ramOff && n.bits === bits && n.valid) {
+        this.last = n;
+        return n;
+      }
+    }
+    const b = this.cache.get(ramOff, bits) ?? this.build(cpu, lin, ramOff, bits as 16 | 32 | 64);
+    if (p !== undefined) p.next = b;
+    this.last = b;
+    return b;
   }
 
   private build(cpu: Cpu, lin: number, ramOff: number, bits: 16 | 32 | 64): Block {

@@ -12,13 +12,14 @@
 //   - `for (;;) switch (pc)` over the region's blocks; direct branches inside the region stay inside, with the
 //     instruction budget and the PENDING word checked on backward edges.
 import { Instr, Operand, OpKind, RegClass, REG_NONE, REG_RIP } from '../decoder/instr.js';
-import { Mn, MN_FLAGS_READ, MN_FLAGS_WRITTEN, MN_NAMES } from '../decoder/tables.gen.js';
+import { Mn, FORM_FLAGS_READ, FORM_FLAGS_WRITTEN, FORM_FLAGS_UNDEFINED, MN_NAMES } from '../decoder/tables.gen.js';
 import { LazyOp } from '../interp/flags.js';
 import {
   FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, LZ_CIN, PENDING, RIP_F,
   SEG_BASE_F, ARITH_FLAGS,
 } from '../../machine/cpu/state.js';
 import type { Region, RegionBlock } from './region.js';
+import type { Handler } from '../cache/code-cache.js';
 import { successors } from './region.js';
 import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
 
@@ -35,6 +36,8 @@ export interface CodegenResult {
   body: Node[];
   /** Instruction records and per-instruction data the function closes over. */
   instrs: Instr[];
+  /** The interpreter's (possibly specialised) handler for each instruction: the fallback path. */
+  handlers: Handler[];
   starts: number[]; // byte offset of instruction i from the region entry
   templated: number;
   fallbacks: number;
@@ -52,6 +55,7 @@ const rHi = (r: number): string => `h${r}`;
 
 export class RegionCodegen {
   private readonly instrs: Instr[] = [];
+  private readonly hs: Handler[] = [];
   private readonly starts: number[] = [];
   private readonly used = new Set<number>(); // registers held in locals
   private prod: Producer | undefined; // statically known producer in the current block
@@ -71,11 +75,13 @@ export class RegionCodegen {
     // Global instruction numbering and register usage.
     for (const rb of rbs) {
       let off = rb.delta;
-      for (const ins of rb.block.instrs) {
+      for (let k = 0; k < rb.block.instrs.length; k++) {
+        const ins = rb.block.instrs[k];
         this.instrs.push(ins);
+        this.hs.push(rb.block.handlers[k]);
         this.starts.push(off);
         off += ins.len;
-        if (this.hasTemplate(ins)) this.collectRegs(ins);
+        if (this.hasTemplate(ins) || ins.op === Mn.CALL || ins.op === Mn.RET) this.collectRegs(ins);
       }
     }
     this.computeLiveness();
@@ -112,6 +118,7 @@ export class RegionCodegen {
     return {
       body: [...decls, tryStmt],
       instrs: this.instrs,
+      handlers: this.hs,
       starts: this.starts,
       templated: this.templated,
       fallbacks: this.fallbacks,
@@ -173,9 +180,9 @@ export class RegionCodegen {
     // An instruction that can fault exposes RFLAGS to the exception handler, and a fallback sees the state buffer:
     // for both, every flag counts as read, so the flags at a fault are exactly the architectural ones.
     const jump = ins.o0.kind === OpKind.Rel && (ins.op === Mn.JMP || (ins.cond >= 0 && MN_NAMES[ins.op].startsWith('J')));
-    if (jump) return MN_FLAGS_READ[ins.op] & ALL;
+    if (jump) return FORM_FLAGS_READ[ins.form] & ALL;
     if (!this.hasTemplate(ins) || this.touchesMemory(ins)) return ALL;
-    return MN_FLAGS_READ[ins.op] & ALL;
+    return FORM_FLAGS_READ[ins.form] & ALL;
   }
 
   private touchesMemory(ins: Instr): boolean {
@@ -187,7 +194,9 @@ export class RegionCodegen {
 
   /** Flags certainly overwritten by the instruction (not just possibly: shifts by CL may leave flags alone). */
   private flagsKilled(ins: Instr): number {
-    const w = MN_FLAGS_WRITTEN[ins.op] & ALL;
+    // Flags the SDM leaves undefined may be kept by the interpreter's host-matching policy: never count them as
+    // killed, or an earlier producer's record would be dropped while it still decides them.
+    const w = FORM_FLAGS_WRITTEN[ins.form] & ~FORM_FLAGS_UNDEFINED[ins.form] & ALL;
     switch (ins.op) {
       case Mn.SHL: case Mn.SAL: case Mn.SHR: case Mn.SAR: case Mn.ROL: case Mn.ROR: case Mn.RCL: case Mn.RCR:
       case Mn.SHLD: case Mn.SHRD:
@@ -358,28 +367,50 @@ export class RegionCodegen {
     }
   }
 
-  /** Linear-address expression of a 64-bit-addressing memory operand (double, signed-canonical). */
-  private eaExpr(x: Instr, o: Operand, gi: number): Node {
-    let e: Node | undefined;
-    const add = (n: Node): void => {
-      e = e === undefined ? n : expr`${e} + ${n}`;
-    };
-    if (o.base === REG_RIP) add(expr`ip0 + ${this.starts[gi] + x.len + o.disp}`);
-    else {
-      if (o.base !== REG_NONE) add(expr`(${rHi(o.base)} * 4294967296 + (${rLo(o.base)} >>> 0))`);
-      if (o.index !== REG_NONE) {
-        const iv = expr`(${rHi(o.index)} * 4294967296 + (${rLo(o.index)} >>> 0))`;
-        add(o.scale === 1 ? iv : expr`${iv} * ${o.scale}`);
-      }
-      if (o.disp !== 0 || e === undefined) add(lit(o.disp));
+  /**
+   * Exact 64-bit address arithmetic in two parts: `low` (a double: sum of the low halves and the displacement, at
+   * most ~2^36 in magnitude) and `high` (sum of the high halves); the 64-bit result is
+   * high * 2^32 + low with the carry of `low` folded into the high half. Undefined for RIP-relative operands.
+   */
+  private eaLowHigh(o: Operand): { low: Node; high: Node } {
+    let low: Node | undefined;
+    let high: Node | undefined;
+    const addL = (n: Node): void => { low = low === undefined ? n : expr`${low} + ${n}`; };
+    const addH = (n: Node): void => { high = high === undefined ? n : expr`${high} + ${n}`; };
+    if (o.base !== REG_NONE) {
+      addL(expr`(${rLo(o.base)} >>> 0)`);
+      addH(id(rHi(o.base)));
     }
-    if (x.seg >= 4) add(expr`f[${SEG_BASE_F(x.seg)}]`);
-    return e!;
+    if (o.index !== REG_NONE) {
+      addL(o.scale === 1 ? expr`(${rLo(o.index)} >>> 0)` : expr`(${rLo(o.index)} >>> 0) * ${o.scale}`);
+      addH(o.scale === 1 ? id(rHi(o.index)) : expr`${rHi(o.index)} * ${o.scale}`);
+    }
+    if (o.disp !== 0 || low === undefined) addL(lit(o.disp));
+    return { low: low!, high: high ?? lit(o.disp < 0 ? 0 : 0) };
+  }
+
+  /** Statements leaving the linear address (double, signed-canonical when valid) of operand `o` in `ea`. */
+  private eaStmts(x: Instr, o: Operand, gi: number, withSeg: boolean): Node[] {
+    const seg = withSeg && x.seg >= 4 ? expr`f[${SEG_BASE_F(x.seg)}]` : undefined;
+    let out: Node[];
+    if (o.base === REG_RIP) out = js`ea = ip0 + ${this.starts[gi] + x.len + o.disp};`;
+    else if (o.index === REG_NONE) {
+      // Base + displacement: the double is exact whenever the true address is canonical (|base| < 2^47 + 2^31);
+      // an inexact value is non-canonical either way and faults in the slow path.
+      out = o.base === REG_NONE
+        ? js`ea = ${o.disp};`
+        : js`ea = ${rHi(o.base)} * 4294967296 + (${rLo(o.base)} >>> 0) + ${o.disp};`;
+    } else {
+      const { low, high } = this.eaLowHigh(o);
+      out = js`ea = ${low}; ea = ((${high} + Math.floor(ea / 4294967296)) | 0) * 4294967296 + (ea >>> 0);`;
+    }
+    if (seg !== undefined) out.push(...js`ea = ea + ${seg};`);
+    return out;
   }
 
   /** Statements computing ea/pg/ti/po for operand `o` of instruction gi. */
   private addr(x: Instr, o: Operand, gi: number): Node[] {
-    return js`cur = ${gi}; ea = ${this.eaExpr(x, o, gi)}; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`;
+    return [...js`cur = ${gi};`, ...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`];
   }
 
   /** Load `size` bytes at ea into m (and mh for 8): fast path through the TLB, else J.rd. */
@@ -489,10 +520,14 @@ export class RegionCodegen {
       case Mn.MOV:
         return this.genMov(x, gi);
       case Mn.LEA: {
-        // LEA computes the offset only (no segment base), truncated to the destination size.
-        const e = this.eaExprNoSeg(x, o1, gi);
-        if (o0.size === 8) return js`t = ${e}; ${this.setReg(o0, 8, expr`t | 0`, expr`Math.floor(t / 4294967296) | 0`)}`;
-        return js`t = ${e}; ${this.setReg(o0, o0.size, expr`t | 0`, lit(0))}`;
+        // LEA computes the offset only (no segment base), modulo the destination size.
+        if (o1.base === REG_RIP) {
+          const v = expr`ip0 + ${this.starts[gi] + x.len + o1.disp}`;
+          return js`t = ${v}; ${this.setReg(o0, o0.size, expr`t | 0`, expr`Math.floor(t / 4294967296) | 0`)}`;
+        }
+        const { low, high } = this.eaLowHigh(o1);
+        if (o0.size === 8) return js`t = ${low}; ${this.setReg(o0, 8, expr`t | 0`, expr`(${high} + Math.floor(t / 4294967296)) | 0`)}`;
+        return js`t = ${low}; ${this.setReg(o0, o0.size, expr`t | 0`, lit(0))}`;
       }
       case Mn.MOVZX: case Mn.MOVSX: case Mn.MOVSXD: {
         const ssz = o1.size;
@@ -553,16 +588,6 @@ export class RegionCodegen {
         if (x.cond >= 0 && MN_NAMES[x.op].startsWith('CMOV')) return this.genCmov(x, gi);
         if (x.cond >= 0 && MN_NAMES[x.op].startsWith('SET')) return this.genSetcc(x, gi);
         return undefined;
-    }
-  }
-
-  private eaExprNoSeg(x: Instr, o: Operand, gi: number): Node {
-    const seg = x.seg;
-    (x as { seg: number }).seg = 0; // LEA ignores segments; eaExpr only adds FS/GS bases
-    try {
-      return this.eaExpr(x, o, gi);
-    } finally {
-      (x as { seg: number }).seg = seg;
     }
   }
 

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { Instr } from '../decoder/instr.js';
 import type { Block, CodeCache } from '../cache/code-cache.js';
 import type { Interpreter } from '../interp/interpreter.js';
-import { handlers } from '../interp/interpreter.js';
 import { testCond, lazyCF } from '../interp/flags.js';
 import { Cpu } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
@@ -157,8 +156,7 @@ export class Jit {
     };
     const src = generate(program as never, { comments: this.opts.dumpDir !== undefined }) + `\n//# sourceURL=bmjit/${name}.js\n`;
     const factory = new Function('I', 'H', 'S', 'J', src) as (I: Instr[], H: unknown[], S: number[], j: typeof J) => Compiled;
-    const hs = res.instrs.map((ins) => handlers[ins.op] ?? ((): never => { throw new CpuFault(Vec.UD, -1, 'no handler'); }));
-    const fn = factory(res.instrs, hs, res.starts, J);
+    const fn = factory(res.instrs, res.handlers, res.starts, J);
     this.stats.templated += res.templated;
     this.stats.fallbacks += res.fallbacks;
     this.stats.sourceBytes += src.length;

@@ -89,8 +89,8 @@ function gateTargetCs(cpu: Cpu, sel: number, ext: number, long: boolean): number
 }
 
 /** Read the inner-level stack pointer for `cpl` from a 16/32-bit TSS. Sets tssSs; returns the stack pointer. */
-let tssSs = 0;
-function legacyTssStack(cpu: Cpu, cpl: number, ext: number): number {
+export let tssSs = 0;
+export function legacyTssStack(cpu: Cpu, cpl: number, ext: number): number {
   const s = cpu.i32;
   const trSel = s[SEG_SEL(SEG_TR)];
   const type = s[SEG_ATTR(SEG_TR)] & 0xf;
@@ -237,7 +237,7 @@ function longModeEvent(cpu: Cpu, vector: number, errorCode: number, kind: EventK
 }
 
 /** Read an 8-byte stack pointer from the 64-bit TSS at `off` (RSPn or ISTn). */
-function tss64Stack(cpu: Cpu, off: number, ext: number): number {
+export function tss64Stack(cpu: Cpu, off: number, ext: number): number {
   const s = cpu.i32;
   const trSel = s[SEG_SEL(SEG_TR)];
   if ((s[SEG_ATTR(SEG_TR)] & Attr.P) === 0 || off + 7 > (s[SEG_LIMIT(SEG_TR)] >>> 0)) throw new CpuFault(Vec.TS, (trSel & 0xfffc) + ext);

@@ -175,7 +175,7 @@ export function writeMsr(cpu: Cpu, index: number, lo: number, hi: number): void 
       store(cpu, i === Msr.SYSENTER_ESP ? MSR_SYSENTER_ESP : MSR_SYSENTER_EIP, lo, hi);
       return;
     case Msr.MISC_ENABLE:
-      // Only fast strings (bit 0) is modelled as writable; other bits read back as written is not guaranteed.
+      // Only fast strings (bit 0) is modelled; the other bits read as 0.
       store(cpu, MSR_MISC_ENABLE, lo & 1, 0);
       return;
     case Msr.PAT:

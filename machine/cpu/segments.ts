@@ -247,3 +247,12 @@ export function nullInvalidDataSegments(cpu: Cpu): void {
     }
   }
 }
+
+/** Load a flat segment (base 0, limit 4 GiB) with fixed attributes: SYSCALL/SYSRET/SYSENTER/SYSEXIT (no GDT read). */
+export function setFlatSegment(cpu: Cpu, seg: number, sel: number, attr: number): void {
+  const s = cpu.i32;
+  s[SEG_SEL(seg)] = sel & 0xffff;
+  cpu.f64[SEG_BASE_F(seg)] = 0;
+  s[SEG_LIMIT(seg)] = -1;
+  s[SEG_ATTR(seg)] = attr;
+}

@@ -83,13 +83,14 @@ export const MSR_MTRR_DEF = 148;
 export const MSR_TSC_ADJ = 150; // TSC offset: TSC = instruction-derived time + this
 export const MSR_MISC_ENABLE = 152;
 
-// System-architecture slots (machine/cpu/mmu.ts, interrupts.ts, msr.ts, reset.ts): int32 indices 160..223.
+// System-architecture slots (machine/cpu/mmu.ts, interrupts.ts, msr.ts, reset.ts, jit/interp/sys): int32 160..227.
 export const PDPTE_LO = (i: number): number => 160 + 2 * i; // PAE PDPTE registers 0..3 (loaded with CR3, §4.4.1)
 export const PDPTE_HI = (i: number): number => 161 + 2 * i;
 export const NMI_PENDING = 168; // NMI latched, delivered at the next boundary unless NMI_BLOCKED
 export const SIPI_VECTOR = 169; // vector of the last Startup IPI (consumed by Pending.Sipi)
 export const MTRR_VAR = 170; // IA32_MTRR_PHYSBASE0/PHYSMASK0..7 as lo/hi pairs: 170..201
 export const MTRR_FIX = 202; // the 11 fixed-range MTRRs as lo/hi pairs: 202..223
+export const RNG_STATE = 224; // RDRAND/RDSEED generator state (xoshiro128**), 224..227
 
 // XMM0..XMM15: 16 bytes each at byte offset XMM_BYTE(i) (4 int32 lanes, lane 0 lowest).
 export const XMM_I32 = (i: number): number => 256 + i * 4;

@@ -3,9 +3,9 @@
 import type { Cpu } from '../cpu/cpu.js';
 import {
   GPR_LO, GPR_HI, FLAGS, FLAGS_LAZY, SEG_SEL, SEG_LIMIT, SEG_ATTR, SEG_BASE_F, SEG_LDTR, SEG_TR, CR0, CR3_LO, CR3_HI,
-  CR3_F, CR4, EFER, GDTR_LIMIT, GDTR_BASE_F, IDTR_LIMIT, IDTR_BASE_F, CODE_BITS, STACK_SIZE, RIP_F, HALTED, PENDING,
-  MSR_PAT,
+  CR3_F, CR4, EFER, GDTR_LIMIT, GDTR_BASE_F, IDTR_LIMIT, IDTR_BASE_F, RIP_F, HALTED, PENDING,
 } from '../cpu/state.js';
+import { updateModes } from '../cpu/segments.js';
 
 /** Cached-descriptor attributes (state.ts SEG_ATTR layout: type | S<<4 | DPL<<5 | P<<7 | L<<13 | D<<14 | G<<15). */
 export const ATTR_CODE32 = 0xc09b; // execute/read, accessed, present, D=1, G=1
@@ -70,15 +70,10 @@ export function applyEntryState(cpu: Cpu, e: EntryState): void {
   cpu.f64[CR3_F] = e.cr3;
   s[CR4] = e.cr4;
   s[EFER] = e.efer;
-  if (s[MSR_PAT] === 0 && s[MSR_PAT + 1] === 0) {
-    s[MSR_PAT] = 0x00070406; // power-on PAT (SDM Vol. 3 §11.12.4)
-    s[MSR_PAT + 1] = 0x00070406;
-  }
-  s[CODE_BITS] = long ? 64 : 32;
-  s[STACK_SIZE] = long ? 8 : 4;
   s[HALTED] = 0;
   s[PENDING] = 0;
   cpu.setCpl(0);
+  updateModes(cpu); // CODE_BITS / STACK_SIZE from CS.L/D, SS.B, CR0.PE, EFER.LMA
   cpu.f64[RIP_F] = e.rip;
   cpu.flushTlb(true);
 }

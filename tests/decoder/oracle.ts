@@ -18,7 +18,8 @@ export const OUT_OF_SCOPE_FEATURES: readonly string[] = [
   'SEV_ES', 'SEV_SNP', 'SKINIT', 'SKINIT_or_SVM', 'PKU', 'SMAP', 'UINTR', 'HRESET', 'KL', 'AESKLE', 'WIDE_KL',
   'RAO_INT', 'PREFETCHITI', 'MSRLIST', 'WRMSRNS', 'LKGS', 'FRED', 'SSE4A', 'PADLOCK_ACE', 'PADLOCK_PHE',
   'PADLOCK_PMM', 'PADLOCK_RNG', 'PADLOCK_GMI', 'PADLOCK_UNDOC', 'CLDEMOTE', 'PREFETCHWT1', 'D3NOW', 'INVLPGB',
-  'MCOMMIT', 'RMPQUERY', 'TDX', 'SMM', 'CENTAUR_AIS', 'SM3', 'SM4', 'SHA512', 'TSE', 'CL1INVMB', 'UMOV',
+  'MCOMMIT', 'RMPQUERY', 'TDX', 'SMM', 'CENTAUR_AIS', 'SM3', 'SM4', 'SHA512', 'TSE', 'CL1INVMB', 'UMOV', 'OSS',
+  'HLE_or_RTM', 'SEV_SNP', 'LKGS',
 ];
 const OOS_ENCODINGS: readonly string[] = ['VEX', 'EVEX', 'XOP', 'D3NOW', 'MVEX'];
 
@@ -84,6 +85,8 @@ export interface Stats {
   mismatch: number;
   oosByFamily: Map<string, number>;
   mismatches: string[];
+  /** Mismatch count per normalised description, with a first example. */
+  byKind: Map<string, { n: number; example: string }>;
   metaMismatch: number;
   metaByMn: Map<string, string>;
   textCompared: number;
@@ -93,7 +96,7 @@ export interface Stats {
 
 export function newStats(): Stats {
   return {
-    total: 0, match: 0, bothReject: 0, outOfScope: 0, mismatch: 0, oosByFamily: new Map(), mismatches: [],
+    total: 0, match: 0, bothReject: 0, outOfScope: 0, mismatch: 0, oosByFamily: new Map(), mismatches: [], byKind: new Map(),
     metaMismatch: 0, metaByMn: new Map(), textCompared: 0, textMismatch: 0, textMismatches: [],
   };
 }
@@ -132,13 +135,9 @@ function compareOperands(ours: Instr, ic: InstanceType<typeof Instruction>, ip: 
       if (o.kind !== OpKind.Reg) return `${tag}: kind ${o.kind} vs iced Register`;
       const want = Register[ic.opRegister(i)];
       const got = regName(o.rc, o.reg, o.size);
-      if (got !== want) {
-        if (!(r32m16 && o.rc === RegClass.Gpr && gprName(o.reg, 4) === want.replace(/^R(..)$/, 'E$1'))) {
-          if (!(r32m16 && o.rc === RegClass.Gpr && (GPR32.indexOf(want) === o.reg || GPR64.indexOf(want) === o.reg))) {
-            return `${tag}: register ${got} vs iced ${want}`;
-          }
-        }
-      }
+      // iced's r32m16/r64m16 forms (LLDT, SLDT, ARPL, MOV Sreg...) name the full register of a 16-bit access.
+      const widened = r32m16 && o.rc === RegClass.Gpr && o.size === 2 && (GPR32.indexOf(want) === o.reg || GPR64.indexOf(want) === o.reg);
+      if (got !== want && !widened) return `${tag}: register ${got} vs iced ${want}`;
     } else if (kind.startsWith('NearBranch')) {
       if (o.kind !== OpKind.Rel) return `${tag}: kind ${o.kind} vs iced ${kind}`;
       const target = (next + BigInt(o.disp)) & mask(o.size);
@@ -178,6 +177,20 @@ function compareOperands(ours: Instr, ic: InstanceType<typeof Instruction>, ip: 
   return null;
 }
 
+function note(stats: Stats, sample: string, why: string): void {
+  stats.mismatch++;
+  if (stats.mismatches.length < 200) stats.mismatches.push(`${sample}: ${why}`);
+  const key = why.replace(/\b[0-9a-f]{2,}\b/g, 'N');
+  const k = stats.byKind.get(key);
+  if (k) k.n++;
+  else stats.byKind.set(key, { n: 1, example: `${sample}: ${why}` });
+}
+
+/** Mismatch categories, most frequent first, one example each. */
+export function mismatchReport(stats: Stats, max = 60): string {
+  return [...stats.byKind.values()].sort((a, b) => b.n - a.n).slice(0, max).map((k) => `  ${k.n} x ${k.example}`).join('\n');
+}
+
 export interface Corpus {
   bytes: Uint8Array;
   offsets: number[]; // start of each sample; each sample may use up to 15 bytes from there
@@ -214,8 +227,7 @@ export function runCorpus(
     const sample = () => hex(bytes.subarray(off, Math.min(stop, off + (icedOk ? ic.length : 15))));
     if (!icedOk) {
       if (err) { stats.bothReject++; continue; }
-      stats.mismatch++;
-      if (stats.mismatches.length < 400) stats.mismatches.push(`${bits} ${sample()}: iced rejects, we decode ${MN_NAMES[ours.op]} len ${ours.len}`);
+      note(stats, `${bits} ${sample()}`, `iced rejects, we decode ${MN_NAMES[ours.op]} len ${ours.len}`);
       continue;
     }
     const enc = EncodingKind[ic.encoding];
@@ -227,8 +239,7 @@ export function runCorpus(
         stats.oosByFamily.set(oosFamily, (stats.oosByFamily.get(oosFamily) ?? 0) + 1);
         continue;
       }
-      stats.mismatch++;
-      if (stats.mismatches.length < 400) stats.mismatches.push(`${bits} ${sample()}: we reject (${err.kind}), iced ${Code[ic.code]} [${feats.join(',')}] ${enc}`);
+      note(stats, `${bits} ${sample()}`, `we reject (${err.kind}), iced ${Code[ic.code]} [${feats.join(',')}] ${enc}`);
       continue;
     }
     let why: string | null = null;
@@ -237,8 +248,7 @@ export function runCorpus(
     else if (!/^(FCMOV|LOOP)/.test(MN_NAMES[ours.op]) && ours.cond + 1 !== ic.conditionCode) why = `cond ${ours.cond} vs iced ${ic.conditionCode - 1}`;
     else why = compareOperands(ours, ic, ip);
     if (why) {
-      stats.mismatch++;
-      if (stats.mismatches.length < 400) stats.mismatches.push(`${bits} ${sample()}: ${why} (iced ${Code[ic.code]}, ours ${MN_NAMES[ours.op]})`);
+      note(stats, `${bits} ${sample()}`, `${why} (iced ${Code[ic.code]}, ours ${MN_NAMES[ours.op]})`);
       continue;
     }
     stats.match++;
@@ -361,4 +371,97 @@ export function summary(bits: number, name: string, st: Stats): string {
   return `[decoder ${bits}-bit ${name}] samples ${st.total}: match ${st.match}, both-reject ${st.bothReject}, ` +
     `out-of-scope ${st.outOfScope}, mismatch ${st.mismatch}; metadata mismatches ${st.metaMismatch}; ` +
     `text compared ${st.textCompared}, text mismatches ${st.textMismatch}\n  out-of-scope families: ${fam || '-'}`;
+}
+
+// ------------------------------------------------------------------------------------------------ per-instruction checks
+import { disassemble } from '../../jit/decoder/disasm.js';
+import { A_CPL0, A_LOCK, A_REP, A_REPCC, FLOW_SHIFT } from '../../jit/decoder/decode.js';
+import { FORM_ATTR, FORM_FLAGS_READ, FORM_FLAGS_UNDEFINED, FORM_FLAGS_WRITTEN } from '../../jit/decoder/tables.gen.js';
+
+const { Formatter, FormatterSyntax, MemorySizeOptions, FlowControl } = iced;
+
+/** iced Intel formatter configured as the reference for our disassembler. */
+export function referenceFormatter(): InstanceType<typeof Formatter> {
+  const f = new Formatter(FormatterSyntax.Intel);
+  f.memorySizeOptions = MemorySizeOptions.Always;
+  f.usePseudoOps = false;
+  return f;
+}
+
+/** Documented differences between iced's text and ours (see docs/decoder.md). */
+export function normaliseIcedText(t: string): string {
+  return t.replace(/^prefetch_(exclusive|reserved)\b/, 'prefetch');
+}
+
+function textMismatch(stats: Stats, where: string, msg: string): void {
+  stats.textMismatch++;
+  const key = msg.replace(/\b[0-9A-Fa-f]+h?\b/g, 'N');
+  const k = stats.byKind.get('text: ' + key);
+  if (k) k.n++;
+  else stats.byKind.set('text: ' + key, { n: 1, example: `${where}: ${msg}` });
+}
+
+// Our Flow kind -> the iced FlowControl values it may correspond to.
+const FLOW_OK: Record<number, string[]> = {
+  0: ['Next'], 1: ['UnconditionalBranch'], 2: ['IndirectBranch'], 3: ['ConditionalBranch'], 4: ['Call'],
+  5: ['IndirectCall'], 6: ['Return'], 7: ['UnconditionalBranch', 'IndirectBranch'], 8: ['Call', 'IndirectCall'],
+  9: ['Return'], 10: ['Interrupt'], 11: ['Return'], 12: ['Call'], 13: ['Return'], 14: ['Next'], 15: ['Exception'],
+};
+
+export function makeChecker(opts: { text: boolean; meta: boolean }) {
+  const fmt = referenceFormatter();
+  const seenMeta = new Set<string>();
+  return (ours: Instr, ic: InstanceType<typeof Instruction>, bytes: Uint8Array, ip: bigint, stats: Stats): void => {
+    // truncation must be reported as such
+    try {
+      decode(bytes, 0, ours.len - 1, ours.bits as 16 | 32 | 64, new Instr());
+      textMismatch(stats, hex(bytes), 'decodes with the last byte missing');
+    } catch (e) {
+      if (!(e instanceof DecodeError) || e.kind !== 'truncated') textMismatch(stats, hex(bytes), `cut instruction gives ${String(e)}`);
+    }
+    if (opts.text) {
+      stats.textCompared++;
+      const want = normaliseIcedText(fmt.format(ic));
+      const got = disassemble(ours, Number(ip));
+      if (got !== want) textMismatch(stats, `${ours.bits} ${hex(bytes)}`, `'${got}' vs iced '${want}'`);
+    }
+    if (opts.meta) {
+      const key = `${ours.form}:${ic.code}`;
+      // iced derives shift/rotate flags from an immediate count; our metadata is static (count > 1 worst case)
+      const n = ours.nops;
+      if (n >= 2 && /^(SH|SA|RO|RC)[LR]D?$/.test(MN_NAMES[ours.op])) {
+        const c = n === 3 ? ours.o2 : ours.o1;
+        if (c.kind === OpKind.Imm && ((c.imm & 0x1f) <= 1 || (ours.osize === 8 && (c.imm & 0x3f) <= 1))) return;
+        if (c.kind === OpKind.Imm && c.imm === 1 && c.size === 1 && !(n === 2 && ours.o1.kind === OpKind.Imm)) return;
+      }
+      if (seenMeta.has(key)) return;
+      seenMeta.add(key);
+      const f = ours.form;
+      const attr = FORM_ATTR[f];
+      const errs: string[] = [];
+      const rd = FORM_FLAGS_READ[f] & ICED_FLAG_MASK;
+      const wr = FORM_FLAGS_WRITTEN[f] & ICED_FLAG_MASK;
+      const un = FORM_FLAGS_UNDEFINED[f] & ICED_FLAG_MASK;
+      const iRd = icedFlags(ic.rflagsRead);
+      const iWr = icedFlags(ic.rflagsWritten | ic.rflagsCleared | ic.rflagsSet | ic.rflagsUndefined);
+      const iUn = icedFlags(ic.rflagsUndefined);
+      if (rd !== iRd) errs.push(`flags read ${rd.toString(16)} vs ${iRd.toString(16)}`);
+      if (wr !== iWr) errs.push(`flags written ${wr.toString(16)} vs ${iWr.toString(16)}`);
+      if (un !== iUn) errs.push(`flags undefined ${un.toString(16)} vs ${iUn.toString(16)}`);
+      const flow = (attr >>> FLOW_SHIFT) & 31;
+      const iFlow = FlowControl[ic.flowControl];
+      if (!FLOW_OK[flow].includes(iFlow)) errs.push(`flow ${flow} vs ${iFlow}`);
+      const oc = ic.opCode;
+      if (!!(attr & A_LOCK) !== oc.canUseLockPrefix) errs.push(`lock ${!!(attr & A_LOCK)} vs ${oc.canUseLockPrefix}`);
+      const rep = attr & A_REPCC ? 'repcc' : attr & A_REP ? 'rep' : '-';
+      const iRep = oc.canUseRepnePrefix && oc.canUseRepPrefix ? 'repcc' : oc.canUseRepPrefix ? 'rep' : '-';
+      if (rep !== iRep) errs.push(`rep ${rep} vs ${iRep}`);
+      if (!!(attr & A_CPL0) !== oc.mustBeCpl0) errs.push(`cpl0 ${!!(attr & A_CPL0)} vs ${oc.mustBeCpl0}`);
+      oc.free();
+      if (errs.length) {
+        stats.metaMismatch++;
+        stats.metaByMn.set(`${MN_NAMES[ours.op]}/${Code[ic.code]}`, errs.join('; '));
+      }
+    }
+  };
 }

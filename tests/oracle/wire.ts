@@ -60,7 +60,9 @@ export function encodeBatch(cases: readonly Case[]): Uint8Array {
 }
 
 /** Parses the harness output. Small arrays (st, xmm) are views into `out`; all data areas share one buffer. */
-export function decodeBatch(out: Uint8Array, cases: readonly Case[]): Result[] {
+export function decodeBatch(raw: Uint8Array, cases: readonly Case[]): Result[] {
+  // A plain Uint8Array, not a Buffer: Buffer#slice would return views, a trap for code that copies results.
+  const out = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const fail = (msg: string): never => {
     throw new Error(`host-oracle output: ${msg}`);

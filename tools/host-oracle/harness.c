@@ -3,7 +3,8 @@
  *
  * One process runs a whole batch: stdin = header + cases, stdout = header + results. No fork per case:
  * faults are caught with sigaction (on an alternate stack, because guest RSP is arbitrary) and
- * siglongjmp back to the run loop. A periodic SIGALRM bounds each case's wall time.
+ * siglongjmp back to the run loop. A periodic SIGVTALRM (user CPU time, so preemption on a busy machine
+ * cannot fake a timeout) bounds each case's run time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,7 +41,7 @@
 #define ARITH_AND_DF 0xCD5ULL /* CF PF AF ZF SF DF OF */
 #define RFLAGS_FIXED 0x202ULL /* reserved bit 1 + IF (user mode always runs with IF=1) */
 
-#define TICK_USEC 100000 /* SIGALRM period */
+#define TICK_USEC 50000 /* SIGVTALRM period (process user CPU time) */
 #define TIMEOUT_TICKS 5  /* a case still running after this many ticks is abandoned */
 
 /* ---- state shared with the entry/exit trampolines (referenced RIP-relative from asm) ---- */
@@ -149,13 +150,13 @@ static void die(const char *msg) {
 static void on_signal(int sig, siginfo_t *si, void *ctxp) {
     ucontext_t *uc = (ucontext_t *)ctxp;
     if (!g_in_guest) {
-        if (sig == SIGALRM) return;
+        if (sig == SIGVTALRM) return;
         static const char m[] = "host-oracle: fault outside guest code (harness bug)\n";
         (void)!write(2, m, sizeof m - 1);
         signal(sig, SIG_DFL); /* returning re-executes the instruction and dies with the real signal */
         return;
     }
-    if (sig == SIGALRM) {
+    if (sig == SIGVTALRM) {
         if (g_tick_seq != g_case_seq) {
             g_tick_seq = g_case_seq;
             g_ticks = 1;
@@ -164,12 +165,12 @@ static void on_signal(int sig, siginfo_t *si, void *ctxp) {
         if (++g_ticks < TIMEOUT_TICKS) return;
     }
     greg_t *g = uc->uc_mcontext.gregs;
-    g_fault.status = sig == SIGALRM ? STATUS_TIMEOUT : STATUS_FAULT;
+    g_fault.status = sig == SIGVTALRM ? STATUS_TIMEOUT : STATUS_FAULT;
     g_fault.signo = (uint32_t)sig;
-    g_fault.vector = sig == SIGALRM ? -1 : (int32_t)g[REG_TRAPNO];
-    g_fault.si_code = sig == SIGALRM ? 0 : si->si_code;
-    g_fault.err = sig == SIGALRM ? 0 : (uint64_t)g[REG_ERR];
-    g_fault.addr = sig == SIGALRM ? 0 : (uint64_t)si->si_addr;
+    g_fault.vector = sig == SIGVTALRM ? -1 : (int32_t)g[REG_TRAPNO];
+    g_fault.si_code = sig == SIGVTALRM ? 0 : si->si_code;
+    g_fault.err = sig == SIGVTALRM ? 0 : (uint64_t)g[REG_ERR];
+    g_fault.addr = sig == SIGVTALRM ? 0 : (uint64_t)si->si_addr;
     g_fault.rip = (uint64_t)g[REG_RIP];
     g_fault.rflags = (uint64_t)g[REG_EFL];
     static const int order[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
@@ -185,7 +186,7 @@ static void install_handlers(void) {
     static uint8_t altstack[1 << 16];
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) != 0) die("sigaltstack failed");
-    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGALRM};
+    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGVTALRM};
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -196,7 +197,7 @@ static void install_handlers(void) {
         if (sigaction(sigs[i], &sa, NULL) != 0) die("sigaction failed");
     }
     struct itimerval it = {{0, TICK_USEC}, {0, TICK_USEC}};
-    if (setitimer(ITIMER_REAL, &it, NULL) != 0) die("setitimer failed");
+    if (setitimer(ITIMER_VIRTUAL, &it, NULL) != 0) die("setitimer failed");
 }
 
 static void *map_fixed(uint64_t addr, uint64_t size, int prot) {

@@ -4,8 +4,9 @@ import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr, Operand } from '../../decoder/instr.js';
 import { OpKind, RegClass, REG_NONE, REG_RIP } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { Flag, RAX, RCX, RDX, RBX, RIP_F, SEG_SEL } from '../../../machine/cpu/state.js';
-import { Vec } from '../../../machine/cpu/fault.js';
+import { Flag, RAX, RCX, RDX, RBX, RIP_F, SEG_SEL, INT_SHADOW } from '../../../machine/cpu/state.js';
+import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
+import { loadSegment } from '../../../machine/cpu/segments.js';
 import { putFlags, testCond } from '../flags.js';
 import { linearAddress } from '../operands.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, numLo, numHi, TWO32, addrReg } from './common.js';
@@ -63,18 +64,6 @@ const movMI8: Handler = (cpu, ins) => {
   cpu.wr64(addrOf(cpu, ins, ins.o0, true), ins.o1.imm, ins.o1.immHi);
 };
 
-/** Loader of segment registers (MOV Sreg / POP Sreg), provided by the system code (machine/cpu/segments.ts). */
-export type SegmentLoader = (cpu: Cpu, seg: number, selector: number) => void;
-let loadSegment: SegmentLoader = () => {
-  throw new Error('segment-register load: no loader registered (machine/cpu/segments.ts loadSegment)');
-};
-export function setSegmentLoader(fn: SegmentLoader): void {
-  loadSegment = fn;
-}
-export function segmentLoader(): SegmentLoader {
-  return loadSegment;
-}
-
 const movGeneric: Handler = (cpu, ins) => {
   const d = ins.o0, src = ins.o1;
   if (src.kind === OpKind.Reg && src.rc === RegClass.Seg) {
@@ -87,7 +76,12 @@ const movGeneric: Handler = (cpu, ins) => {
   if (d.kind === OpKind.Reg && d.rc === RegClass.Seg) {
     const sel = readSrc(cpu, ins, src, 2) & 0xffff;
     loadSegment(cpu, d.reg, sel);
+    if (d.reg === 2) cpu.i32[INT_SHADOW] = 1; // MOV SS inhibits interrupts for one instruction
     return;
+  }
+  if ((d.kind === OpKind.Reg && d.rc > RegClass.Seg) || (src.kind === OpKind.Reg && src.rc > RegClass.Seg)) {
+    // MOV CRn/DRn: a system instruction, bound per decoder form by jit/interp/sys (defineForm).
+    throw new CpuFault(Vec.UD, -1, 'MOV to/from control or debug register without a system handler');
   }
   const size = d.size;
   const v = readSrc(cpu, ins, src, size);

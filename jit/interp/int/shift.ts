@@ -4,8 +4,8 @@ import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { LZ_CIN, FLAGS, Flag } from '../../../machine/cpu/state.js';
-import { LazyOp, lazy32, lazy64, getFlags } from '../flags.js';
+import { LZ_CIN, FLAGS, Flag, ARITH_FLAGS } from '../../../machine/cpu/state.js';
+import { LazyOp, lazy32, lazy64, getFlags, putFlags, PARITY } from '../flags.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg } from './common.js';
 
 const enum S {
@@ -268,30 +268,43 @@ function makeDouble(left: boolean): Handler {
       s[LZ_CIN] = n;
       lazy32(s, left ? LazyOp.Shl : LazyOp.Shr, 4, r, a, 0);
     } else {
-      // 16-bit: counts above 16 are undefined; this host shifts the 48-bit pattern dest:src:dest (left) or
-      // src:dest:src... modelled as the 32-bit concatenation repeated (see docs/cpu.md).
-      r = shld16(a, b, n, left);
-      s[LZ_CIN] = n;
-      lazy32(s, left ? LazyOp.Shl : LazyOp.Shr, 2, r, n > 16 ? (left ? b : b) : a, 0);
+      r = double16(s, a, b, n, left);
     }
     if (o.kind === OpKind.Mem) wrSize(cpu, lin, size, r, rHi);
     else writeReg(cpu, o, size, r, rHi);
   };
 }
 
-/** 16-bit SHLD/SHRD for counts 1..31. */
-function shld16(a: number, b: number, n: number, left: boolean): number {
+/**
+ * 16-bit SHLD/SHRD for masked counts 1..31, flags set eagerly. Counts above 16 are undefined by the SDM; this host
+ * shifts the 48-bit pattern dest:src:src (SHLD, left) or src:src:dest (SHRD, right), which is what we model.
+ * CF = last bit shifted out (0 for counts above 16), OF = MSB(result) XOR CF for SHLD (0 above 16) and MSB XOR
+ * bit 14 of the result for SHRD, AF = 1 (all measured).
+ */
+function double16(s: Int32Array, a: number, b: number, n: number, left: boolean): number {
+  let r: number, cf: number;
   if (left) {
-    // Pattern a:b:a shifted left by n, top 16 bits.
-    const hi32 = ((a << 16) | b) >>> 0;
-    if (n <= 16) return ((hi32 << n) >>> 16) & 0xffff;
-    const x = ((b << 16) | a) >>> 0; // after shifting 16, a:b:a looks like b:a
-    return ((x << (n - 16)) >>> 16) & 0xffff;
+    if (n <= 16) {
+      r = ((a << n) | (b >>> (16 - n))) & 0xffff;
+      cf = (a >>> (16 - n)) & 1;
+    } else {
+      const k = n - 16;
+      r = ((b << k) | (b >>> (16 - k))) & 0xffff;
+      cf = 0;
+    }
+  } else if (n <= 16) {
+    r = ((a >>> n) | (b << (16 - n))) & 0xffff;
+    cf = (a >>> (n - 1)) & 1;
+  } else {
+    const k = n - 16;
+    r = ((b >>> k) | (b << (16 - k))) & 0xffff;
+    cf = 0;
   }
-  const lo32 = ((b << 16) | a) >>> 0;
-  if (n <= 16) return (lo32 >>> n) & 0xffff;
-  const x = ((a << 16) | b) >>> 0;
-  return (x >>> (n - 16)) & 0xffff;
+  const msb = r >>> 15;
+  const of = left ? (n > 16 ? 0 : msb ^ cf) : msb ^ ((r >>> 14) & 1);
+  const f = cf | PARITY[r & 0xff] | Flag.AF | (r === 0 ? Flag.ZF : 0) | (msb << 7) | (of << 11);
+  putFlags(s, ARITH_FLAGS, f);
+  return r;
 }
 
 const sh = (name: string, k: number): IntOp => {

@@ -4,11 +4,11 @@ import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { CPL, CODE_BITS, FLAGS, Flag, RBP, SEG_SEL, STACK_SIZE } from '../../../machine/cpu/state.js';
+import { CPL, CODE_BITS, FLAGS, Flag, INT_SHADOW, RBP, SEG_SEL, STACK_SIZE } from '../../../machine/cpu/state.js';
 import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
 import { getFlags, setFlags } from '../flags.js';
 import { IntOp, addrOf, readSrc, writeReg, wrSize, push, pop, peek, spPlus, setSp, stackLin, SP_LO, SP_HI, pairToNum, numLo, numHi } from './common.js';
-import { segmentLoader } from './move.js';
+import { loadSegment } from '../../../machine/cpu/segments.js';
 
 const BP = RBP << 1;
 
@@ -44,8 +44,9 @@ const popGeneric: Handler = (cpu, ins) => {
   const size = ins.osize;
   if (o.kind === OpKind.Reg && o.rc === RegClass.Seg) {
     const sel = peek(cpu, size) & 0xffff;
-    segmentLoader()(cpu, o.reg, sel);
+    loadSegment(cpu, o.reg, sel);
     setSp(cpu, spPlus(cpu, size));
+    if (o.reg === 2) cpu.i32[INT_SHADOW] = 1; // POP SS inhibits interrupts for one instruction
     return;
   }
   const v = peek(cpu, size);

@@ -182,8 +182,8 @@ function bulkStos(cpu: Cpu, ins: Instr, e: number, max: number): number {
   const uniform =
     e === 1 ||
     (e === 2 && v === b0 * 0x101) ||
-    (e === 4 && v === (b0 * 0x01010101) | 0) ||
-    (e === 8 && v === (b0 * 0x01010101) | 0 && hi === v);
+    (e === 4 && v === ((b0 * 0x01010101) | 0)) ||
+    (e === 8 && v === ((b0 * 0x01010101) | 0) && hi === v);
   if (uniform) ram.fill(b0, rd, rd + bytes);
   else {
     const dv = cpu.rdv;
@@ -247,9 +247,9 @@ const cmps = makeString(Str.CMPS);
 const scas = makeString(Str.SCAS);
 
 export const ops: IntOp[] = [
-  { names: ['MOVS', 'MOVSB', 'MOVSW', 'MOVSQ', 'MOVSD_STR'], h: movs },
+  { names: ['MOVS', 'MOVSB', 'MOVSW', 'MOVSQ', 'MOVSD'], h: movs },
   { names: ['STOS', 'STOSB', 'STOSW', 'STOSD', 'STOSQ'], h: stos },
   { names: ['LODS', 'LODSB', 'LODSW', 'LODSD', 'LODSQ'], h: lods },
-  { names: ['CMPS', 'CMPSB', 'CMPSW', 'CMPSQ', 'CMPSD_STR'], h: cmps },
+  { names: ['CMPS', 'CMPSB', 'CMPSW', 'CMPSQ', 'CMPSD'], h: cmps },
   { names: ['SCAS', 'SCASB', 'SCASW', 'SCASD', 'SCASQ'], h: scas },
 ];

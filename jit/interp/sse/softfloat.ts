@@ -11,8 +11,10 @@ export class Rounded {
   /** Magnitude was rounded up (x87 C1). */
   up = false;
   flags = 0;
-  /** Tiny (after rounding) result: the caller applies x87 unmasked-underflow bias when needed. */
+  /** Tiny (after rounding) result. */
   tiny = false;
+  /** Unmasked overflow/underflow: sig/exp hold the p-bit result with unbounded exponent (x87 wraps it). */
+  unbounded = false;
 }
 
 export const RND = new Rounded();
@@ -78,6 +80,7 @@ export function roundPack(
   const r = RND;
   r.inf = false;
   r.tiny = false;
+  r.unbounded = false;
   const n = bitLength(m);
   let s1 = n - p;
   let q = roundShift(m, s1, sticky, rc, sign);
@@ -94,6 +97,7 @@ export function roundPack(
     const toInf = rc === Rc.Nearest || (rc === Rc.Up && sign === 0) || (rc === Rc.Down && sign !== 0);
     if (!om) {
       // Unmasked: the caller may want the rounded significand (x87 biased result); keep it.
+      r.unbounded = true;
       r.sig = q;
       r.exp = e + s1;
       r.up = up;
@@ -115,6 +119,7 @@ export function roundPack(
     const um = (mask & Xf.UE) !== 0;
     if (!um) {
       r.flags = Xf.UE | (inexact1 ? Xf.PE : 0);
+      r.unbounded = true;
       r.sig = q;
       r.exp = e + s1;
       r.up = up;

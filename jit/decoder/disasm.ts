@@ -1,0 +1,261 @@
+// Intel-syntax disassembler for decoded instructions (SDM Vol. 2 operand notation; text modelled on iced-x86's Intel
+// formatter with memory sizes always shown, no pseudo-ops): lowercase, `dword ptr fs:[rax+rcx*8+10h]`, hex as `0FFh`.
+//
+// Not a hot path: BigInt is used where 64-bit addresses are printed.
+
+import { decode, A_BYTE, A_D64, A_F64, A_STPOST, A_STPRE, FLOW_SHIFT, Opm, Sz } from './decode.js';
+import { DecodeError, Instr, OpKind, Operand, Pfx, REG_NONE, REG_RIP, RegClass } from './instr.js';
+import {
+  FORM_ATTR, FORM_COUNT, FORM_MN, FORM_NOPS, FORM_OPS, MN_NAMES, Mn, SPEC_METHOD, SPEC_SIZE,
+} from './tables.gen.js';
+
+const GPR8 = ['al', 'cl', 'dl', 'bl', 'spl', 'bpl', 'sil', 'dil', 'r8b', 'r9b', 'r10b', 'r11b', 'r12b', 'r13b', 'r14b', 'r15b'];
+const GPR16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di', 'r8w', 'r9w', 'r10w', 'r11w', 'r12w', 'r13w', 'r14w', 'r15w'];
+const GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'r8d', 'r9d', 'r10d', 'r11d', 'r12d', 'r13d', 'r14d', 'r15d'];
+const GPR64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
+const SEGS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+
+/** Lowercase Intel mnemonic of a mnemonic id (`_X`/`_FAR` disambiguators dropped). */
+export function mnemonicName(op: number): string {
+  switch (op) {
+    case Mn.XLATB: return 'xlat';
+    case Mn.RESERVEDNOP: return 'nop';
+    case Mn.CALL_FAR: return 'call';
+    case Mn.JMP_FAR: return 'jmp';
+    default: return (MN_NAMES[op] ?? '?').replace(/_X$/, '').toLowerCase();
+  }
+}
+
+function gpr(reg: number, size: number): string {
+  return (size === 1 ? GPR8 : size === 2 ? GPR16 : size === 4 ? GPR32 : GPR64)[reg];
+}
+
+function regText(o: Operand): string {
+  switch (o.rc) {
+    case RegClass.Gpr: return gpr(o.reg, o.size);
+    case RegClass.Gpr8Hi: return ['ah', 'ch', 'dh', 'bh'][o.reg];
+    case RegClass.Seg: return SEGS[o.reg];
+    case RegClass.Cr: return `cr${o.reg}`;
+    case RegClass.Dr: return `dr${o.reg}`;
+    case RegClass.Xmm: return `xmm${o.reg}`;
+    case RegClass.Mmx: return `mm${o.reg}`;
+    default: return `st(${o.reg})`;
+  }
+}
+
+/** Intel hex: `0FFh`, `10h`, small values (0-9) in decimal; `digits` pads with zeros. */
+export function hexNum(v: bigint | number, digits = 0): string {
+  const b = typeof v === 'bigint' ? v : BigInt(v);
+  if (digits === 0 && b >= 0n && b <= 9n) return b.toString();
+  let s = b.toString(16).toUpperCase().padStart(digits, '0');
+  if (s[0] >= 'A' && s[0] <= 'F') s = '0' + s;
+  return s + 'h';
+}
+
+const u64 = (lo: number, hi: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+const MASK64 = (1n << 64n) - 1n;
+
+function sizeKeyword(code: number, bytes: number): string {
+  switch (code) {
+    case Sz.None: case Sz.Env: case Sz.State: case Sz.Fx: case Sz.Xs: return '';
+    case Sz.PD: return 'fword ptr ';
+    default:
+      switch (bytes) {
+        case 1: return 'byte ptr ';
+        case 2: return 'word ptr ';
+        case 4: return 'dword ptr ';
+        case 6: return 'fword ptr ';
+        case 8: return 'qword ptr ';
+        case 10: return 'tbyte ptr ';
+        case 16: return 'xmmword ptr ';
+        default: return '';
+      }
+  }
+}
+
+function segPrefix(ins: Instr): string {
+  if (!ins.segOverride || (ins.bits === 64 && ins.seg < 4)) return '';
+  // DS on an indirect branch is the CET `notrack` prefix, CS/DS on Jcc a branch hint
+  const flow = (FORM_ATTR[ins.form] >>> FLOW_SHIFT) & 31;
+  if (ins.seg === 3 && (flow === Flow.JmpInd || flow === Flow.CallInd)) return '';
+  return SEGS[ins.seg] + ':';
+}
+
+function memText(ins: Instr, o: Operand, code: number, ip: number, seg: string): string {
+  const asz = ins.asize;
+  let inner: string;
+  if (o.base === REG_RIP) {
+    const target = (BigInt(ip) + BigInt(ins.len) + BigInt(o.disp)) & (asz === 8 ? MASK64 : 0xffffffffn);
+    inner = hexNum(target);
+  } else if (o.base === REG_NONE && o.index === REG_NONE) {
+    const a = asz === 8 ? u64(o.disp, o.dispHi) : asz === 4 ? BigInt(o.disp >>> 0) : BigInt(o.disp & 0xffff);
+    inner = hexNum(a);
+  } else {
+    const parts: string[] = [];
+    if (o.base !== REG_NONE) parts.push(gpr(o.base, asz));
+    if (o.index !== REG_NONE) parts.push(o.scale === 1 ? gpr(o.index, asz) : `${gpr(o.index, asz)}*${o.scale}`);
+    inner = parts.join('+');
+    if (o.disp > 0) inner += '+' + hexNum(o.disp);
+    else if (o.disp < 0) inner += '-' + hexNum(-o.disp);
+  }
+  return `${sizeKeyword(code, o.size)}${seg}[${inner}]`;
+}
+
+function immText(o: Operand): string {
+  switch (o.size) {
+    case 1: return hexNum(o.imm & 0xff);
+    case 2: return hexNum(o.imm & 0xffff);
+    case 4: return hexNum(o.imm >>> 0);
+    default: return hexNum(u64(o.imm, o.immHi));
+  }
+}
+
+function relText(ins: Instr, o: Operand, ip: number): string {
+  const t = BigInt(ip) + BigInt(ins.len) + BigInt(o.disp);
+  if (o.size === 2) return hexNum(t & 0xffffn);
+  if (o.size === 4) return hexNum(t & 0xffffffffn, 8);
+  return hexNum(t & MASK64, 16);
+}
+
+const STRING_MN = new Map<number, string>();
+for (const [n, shape] of [
+  ['MOVS', 'd,s'], ['CMPS', 's,d'], ['STOS', 'd'], ['LODS', 's'], ['SCAS', 'd'], ['INS', 'd,dx'], ['OUTS', 'dx,s'],
+] as const) {
+  for (const suf of ['B', 'W', 'D', 'Q']) {
+    const i = MN_NAMES.indexOf(n + suf);
+    if (i > 0) STRING_MN.set(i, shape);
+  }
+}
+
+const ST1_IMPLIED = new Set<number>([
+  Mn.FXCH, Mn.FCOM, Mn.FCOMP, Mn.FUCOM, Mn.FUCOMP, Mn.FADDP, Mn.FMULP, Mn.FSUBP, Mn.FSUBRP, Mn.FDIVP, Mn.FDIVRP,
+]);
+
+function defaultOsize(bits: number): number {
+  return bits === 16 ? 2 : 4;
+}
+
+// Forms whose operand size matters but shows in no operand (PUSH imm, PUSH FS, RETF, ENTER, near branches): a
+// non-default operand size is printed as a `data16`/`data32`/`data64` prefix word.
+const HIDDEN_OSIZE = new Uint8Array(FORM_COUNT);
+for (let f = 0; f < FORM_COUNT; f++) {
+  const attr = FORM_ATTR[f];
+  if (attr & A_BYTE) continue;
+  let sensitive = (attr & (A_D64 | A_F64)) !== 0 || [Mn.PUSH, Mn.POP, Mn.RETF].includes(FORM_MN[f]);
+  let shown = false;
+  for (let i = 0; i < FORM_NOPS[f]; i++) {
+    const spec = FORM_OPS[f * 4 + i];
+    const m = SPEC_METHOD[spec];
+    const z = SPEC_SIZE[spec];
+    if (m === Opm.Rel || m === Opm.Far || m === Opm.ImmS8 || (m === Opm.Imm && (z === Sz.Z || z === Sz.V))) sensitive = true;
+    else if (z === Sz.V || z === Sz.Z || z === Sz.Y || z === Sz.P || z === Sz.A) shown = true;
+  }
+  HIDDEN_OSIZE[f] = sensitive && !shown ? 1 : 0;
+}
+
+const enum Flow { Jmp = 1, JmpInd = 2, Jcc = 3, Call = 4, CallInd = 5, Ret = 6 }
+
+/** Formats `ins` (decoded at address `ip`) in Intel syntax. */
+export function disassemble(ins: Instr, ip: number): string {
+  const op = ins.op;
+  const attr = FORM_ATTR[ins.form];
+  const pf = ins.prefixes;
+  const words: string[] = [];
+  let mn = mnemonicName(op);
+  const ops: string[] = [];
+  const seg = segPrefix(ins);
+
+  const str = STRING_MN.get(op);
+  if (str !== undefined) {
+    if (pf & Pfx.Rep) words.push(op >= 0 && /^(CMPS|SCAS)/.test(MN_NAMES[op]) ? 'repe' : 'rep');
+    if (pf & Pfx.Repne) words.push('repne');
+    const elem = attr & A_BYTE ? 1 : op === Mn.INSD || op === Mn.OUTSD ? 4 : ins.osize;
+    const sz = sizeKeyword(Sz.B, elem);
+    const a = ins.asize;
+    const dst = `${sz}${seg ? 'es:' : ''}[${gpr(7, a)}]`;
+    const src = `${sz}${seg}[${gpr(6, a)}]`;
+    for (const part of str.split(',')) ops.push(part === 'd' ? dst : part === 's' ? src : 'dx');
+    return `${words.length ? words.join(' ') + ' ' : ''}${mn} ${ops.join(',')}`;
+  }
+  if (op === Mn.XLATB) return `${mn} byte ptr ${seg}[${gpr(3, ins.asize)}]`;
+  const flow = (attr >>> FLOW_SHIFT) & 31;
+  if (pf & Pfx.Lock) {
+    if (pf & Pfx.Repne) words.push('xacquire');
+    else if (pf & Pfx.Rep) words.push('xrelease');
+    words.push('lock');
+  }
+  if (flow === Flow.Jcc && ins.cond >= 0 && ins.segOverride && (ins.seg === 1 || ins.seg === 3)) {
+    words.push(ins.seg === 1 ? 'hint-not-taken' : 'hint-taken');
+  }
+  if ((flow === Flow.JmpInd || flow === Flow.CallInd) && ins.segOverride && ins.seg === 3) words.push('notrack');
+  if (flow >= Flow.Jmp && flow <= Flow.Ret && (flow !== Flow.Jcc || ins.cond >= 0)) {
+    if (pf & Pfx.Repne) words.push('bnd');
+    else if (pf & Pfx.Rep && flow === Flow.Ret) words.push('rep');
+  }
+  if (HIDDEN_OSIZE[ins.form]) {
+    const def = ins.bits === 64 && attr & (A_D64 | A_F64) ? 8 : defaultOsize(ins.bits);
+    if (ins.osize !== def) words.push(`data${ins.osize * 8}`);
+  }
+  if (op === Mn.LOOP || op === Mn.LOOPE || op === Mn.LOOPNE || (ins.nops === 2 && (ins.o0.kind === OpKind.Mem || ins.o1.kind === OpKind.Mem) && SPEC_METHOD[FORM_OPS[ins.form * 4 + (ins.o0.kind === OpKind.Mem ? 0 : 1)]] === Opm.Moffs)) {
+    const defA = ins.bits === 64 ? 8 : ins.bits === 32 ? 4 : 2;
+    if (ins.asize !== defA) words.push(`addr${ins.asize * 8}`);
+  }
+  if (op === Mn.SAL) mn = 'shl';
+  if (op === Mn.NOP && ins.nops === 0 && ins.osize !== defaultOsize(ins.bits)) {
+    mn = 'xchg';
+    const r = gpr(0, ins.osize);
+    ops.push(r, r);
+  }
+  if (op === Mn.RETF) mn = 'ret far';
+  if (op === Mn.CALL_FAR || op === Mn.JMP_FAR) mn += ' far';
+
+  const nops = ins.nops;
+  const omitSt1 = ST1_IMPLIED.has(op) && nops === 2 && ins.o1.rc === RegClass.St && ins.o0.rc === RegClass.St &&
+    (ins.o0.reg === 1 || ins.o1.reg === 1) && ins.o0.reg + ins.o1.reg === 1;
+  if (!omitSt1) {
+    if (attr & A_STPRE) ops.push('st');
+    for (let i = 0; i < nops; i++) {
+      const o = i === 0 ? ins.o0 : i === 1 ? ins.o1 : i === 2 ? ins.o2 : ins.o3;
+      const spec = FORM_OPS[ins.form * 4 + i];
+      switch (o.kind) {
+        case OpKind.Reg:
+          ops.push(SPEC_METHOD[spec] === Opm.St0 ? 'st' : regText(o));
+          break;
+        case OpKind.Mem: ops.push(memText(ins, o, SPEC_SIZE[spec], ip, seg)); break;
+        case OpKind.Imm: ops.push(immText(o)); break;
+        case OpKind.Rel:
+          ops.push((SPEC_SIZE[spec] === Sz.B && (op === Mn.JMP || ins.cond >= 0) ? 'short ' : '') + relText(ins, o, ip));
+          break;
+        case OpKind.Far: ops.push(`${hexNum(o.imm >>> 0)},${hexNum(o.immHi)}`); break;
+        default: break;
+      }
+    }
+    if (attr & A_STPOST) ops.push('st');
+  }
+  const text = ops.length ? `${mn} ${ops.join(',')}` : mn;
+  return words.length ? `${words.join(' ')} ${text}` : text;
+}
+
+/** Lists a whole buffer: one `address  bytes  text` line per instruction; undecodable bytes print as `db`. */
+export function disasmBytes(buf: Uint8Array, bits: 16 | 32 | 64, org: number): string {
+  const lines: string[] = [];
+  const ins = new Instr();
+  const width = bits === 64 ? 16 : 8;
+  for (let off = 0; off < buf.length;) {
+    const addr = (BigInt(org) + BigInt(off)).toString(16).padStart(width, '0');
+    let len = 1;
+    let text: string;
+    try {
+      decode(buf, off, buf.length, bits, ins);
+      len = ins.len;
+      text = disassemble(ins, org + off);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      text = `db ${hexNum(buf[off], 2)} ; ${e.kind}`;
+    }
+    const bytes = Array.from(buf.subarray(off, off + len), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    lines.push(`${addr}  ${bytes.padEnd(3 * 10)} ${text}`);
+    off += len;
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,10 @@
+// Registers every instruction family with the interpreter (the single place the machine and tests call).
+import { registerIntegerOps } from './int/index.js';
+
+let done = false;
+
+export function registerAllHandlers(): void {
+  if (done) return;
+  done = true;
+  registerIntegerOps();
+}

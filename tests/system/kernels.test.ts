@@ -1,0 +1,105 @@
+// The system test kernels run through the same CLI users have (`node dist/machine/cli/main.js boot --kernel ...`):
+// long mode, paging, exceptions, TLB effects, segmentation, real mode, the bare long-mode path and a triple fault.
+// The same kernels print the same transcripts under `qemu-system-x86_64 -kernel` (see tests/system/README.md for
+// the few SDM-mandated checks QEMU's TCG skips).
+import { describe, it, expect, beforeAll } from 'vitest';
+import { join } from 'node:path';
+import { buildKernel, symbolAddress, KERNELS } from './build.js';
+import { runCli, checkNames } from './helpers.js';
+
+const images: Record<string, string> = {};
+
+beforeAll(() => {
+  for (const k of ['paging', 'modes', 'triple', 'bare']) images[k] = buildKernel(k);
+});
+
+function expectAllPass(stdout: string, kernel: string): void {
+  const lines = stdout.split('\n');
+  const names = checkNames(join(KERNELS, `${kernel}.S`));
+  expect(names.length).toBeGreaterThan(5);
+  for (const n of names) expect(lines, `missing PASS ${n}`).toContain(`PASS ${n}`);
+  expect(stdout).not.toMatch(/^FAIL/m);
+}
+
+describe('bmjit boot --kernel (Multiboot)', () => {
+  it('paging kernel: long mode, #DE #BP #UD #GP #PF #DF, A/D bits, INVLPG — all pass, exit status 1', () => {
+    const r = runCli(['boot', '--kernel', images.paging]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.startsWith('paging test kernel\nPASS multiboot magic\n')).toBe(true);
+    expect(r.stdout).toContain('mem_upper: 0003fb80\n'); // (256 MiB - 1 MiB) / 1 KiB
+    expect(r.stdout).toContain(`cmdline: ${images.paging} \n`);
+    expectAllPass(r.stdout, 'paging');
+    expect(r.stdout.endsWith('DONE failures=0000000000000000\n')).toBe(true);
+    expect(r.status).toBe(1);
+  });
+
+  it('passes --memory and --append through to the boot information', () => {
+    const r = runCli(['boot', '--kernel', images.paging, '--memory', '64M', '--append', 'a=1 b']);
+    expect(r.stdout).toContain('mem_upper: 0000fc00\n');
+    expect(r.stdout).toContain(`cmdline: ${images.paging} a=1 b\n`);
+    expect(r.status).toBe(1);
+  });
+
+  it('modes kernel (ELF32): segmentation checks, 16-bit code, real mode and back — all pass', () => {
+    const r = runCli(['boot', '--kernel', images.modes]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('hello from real mode\nback in 32-bit protected mode\n');
+    expectAllPass(r.stdout, 'modes');
+    expect(r.stdout.endsWith('DONE failures=00000000\n')).toBe(true);
+    expect(r.status).toBe(1);
+  });
+
+  it('triple fault: prints the report (CPU, RIP, instruction, fault chain) and exits with status 4', () => {
+    const r = runCli(['boot', '--kernel', images.triple]);
+    expect(r.stdout).toBe('about to triple fault\n');
+    const rip = symbolAddress(images.triple, 'triple_fault_here');
+    expect(r.stderr).toMatch(/^bmjit: triple fault on CPU 0/);
+    expect(r.stderr).toContain(`0x${rip.toString(16).padStart(8, '0')}`);
+    expect(r.stderr).toMatch(/instruction: UD2/i);
+    expect(r.stderr).toMatch(/fault chain: #UD.* -> #GP\(0x32\).* -> #DF.* -> shutdown/);
+    expect(r.status).toBe(4);
+  });
+
+  it('--trace=int names the faulting code with the symbols of the .sym map next to the kernel', () => {
+    const r = runCli(['boot', '--kernel', images.triple, '--trace=int']);
+    expect(r.stderr).toMatch(/\[int\] cpu0 exception #UD at 0x[0-9a-f]+ <triple_fault_here>/);
+    expect(r.status).toBe(4);
+  });
+
+  it('--max-instructions stops the run with status 6', () => {
+    const r = runCli(['boot', '--kernel', images.paging, '--max-instructions', '2000']);
+    expect(r.stderr).toMatch(/^bmjit: stopped after 20\d\d instructions/);
+    expect(r.status).toBe(6);
+  });
+});
+
+describe('bmjit bare', () => {
+  it('enters a flat binary in 64-bit mode with the documented state', () => {
+    const r = runCli(['bare', images.bare, '--load', '0x100000', '--entry', '0x100000']);
+    expect(r.stderr).toBe('');
+    expectAllPass(r.stdout, 'bare');
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('CLI errors: one line on stderr, status 2, no stack trace', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['missing file', ['boot', '--kernel', 'no/such/file.elf'], /kernel 'no\/such\/file.elf' does not exist/],
+    ['no Multiboot header', ['boot', '--kernel', 'package.json'], /no Multiboot header/],
+    ['bad number', ['bare', 'package.json', '--load', '0xZZ'], /bad --load address '0xZZ'/],
+    ['bad memory size', ['boot', '--kernel', 'package.json', '--memory', 'lots'], /bad memory size 'lots'/],
+    ['unknown option', ['boot', '--frobnicate'], /unknown option or argument: frobnicate/],
+    ['unknown command', ['launch'], /unknown option or argument: launch/],
+    ['no command', [], /no command given/],
+    ['bad trace subsystem', ['boot', '--kernel', 'package.json', '--trace=cpu,gpu'], /unknown trace subsystem 'gpu'/],
+  ];
+  for (const [what, args, msg] of cases) {
+    it(what, () => {
+      const r = runCli(args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^bmjit: error: [^\n]+\n$/);
+      expect(r.stderr).toMatch(msg);
+    });
+  }
+});
