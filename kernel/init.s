@@ -141,7 +141,7 @@ report_boot:
 .section .rodata
 msg_banner:	.asciz "[ BareMetal ] bmjit kernel 0.1\n"
 msg_cpu:	.asciz "cpu: "
-msg_cores:	.asciz " cores, APIC IDs"
+msg_cores:	.asciz " active, APIC IDs"
 msg_mem:	.asciz "\nmem: "
 msg_mib:	.asciz " MiB\n"
 msg_hpet:	.asciz "hpet: "

@@ -11,6 +11,8 @@ import { STATE_BYTES, CPL, ICOUNT_F } from './cpu/state.js';
 import { CodeCache } from '../jit/cache/code-cache.js';
 import { Interpreter } from '../jit/interp/interpreter.js';
 import { decode } from '../jit/decoder/decode.js';
+import { Jit } from '../jit/translator/jit.js';
+import { disassemble } from '../jit/decoder/disasm.js';
 import type { Stateful } from '../devices/device.js';
 import { MachineConfig, ResolvedConfig, resolveConfig } from './config.js';
 import { MachineClock, ClockState } from './clock.js';
@@ -63,6 +65,9 @@ export interface MachineStats {
   engine: string;
 }
 
+/** Block executions before the 'auto' engine translates a block's region. */
+export const JIT_THRESHOLD = 50;
+
 /** How long run() executes before yielding to the event loop (host milliseconds). */
 const BATCH_MS = 16;
 
@@ -90,8 +95,8 @@ export class Machine {
   private wake: (() => void) | undefined;
   private hostMs = 0;
   private inputEnded = false;
-  /** Engine description for stats (the JIT plugs in here when it lands). */
-  engineName = 'interpreter';
+  /** The translator tier (engine 'auto' or 'jit'); undefined with --no-jit. */
+  readonly jit: Jit | undefined;
 
   constructor(cfg: MachineConfig = {}) {
     const c = (this.config = resolveConfig(cfg));
@@ -110,6 +115,14 @@ export class Machine {
       this.cpus.push(cpu);
     }
     this.interpreter = new Interpreter(this.cache, decode, this.tracer.on('int') ? tracingHooks(this.system, this.tracer) : this.system);
+    this.jit =
+      c.engine === 'interp'
+        ? undefined
+        : new Jit(this.interpreter, this.cache, {
+            threshold: c.engine === 'jit' ? 1 : JIT_THRESHOLD,
+            symbolize: (lin) => this.symbols.lookup(lin)?.name,
+            disasm: disassemble,
+          });
     this.clock = new MachineClock(c.clock, c.nsPerInstruction);
     const engine: ExecEngine = this.tracer.on('cpu') ? new TracingEngine(this.interpreter, this.tracer) : this.interpreter;
     this.scheduler = new Scheduler(this.cpus, engine, this.clock, c.sliceInstructions);
@@ -117,7 +130,8 @@ export class Machine {
     this.console.onHostInput = () => this.kick();
     this.serial = serialPort(this.console);
     for (const cpu of this.cpus) cpu.tscSource = (x) => x.f64[ICOUNT_F]; // replaced by the platform when it has a TSC model
-    this.platform = buildPlatform(this, this.console);
+    this.platform = buildPlatform(this, this.console, () => this.kick());
+    this.scheduler.onSelect = this.cpus.length > 1 ? (i) => this.platform.selectCpu(i) : undefined;
     if (c.trace.has('io')) traceBuses(this.io, this.phys.mmio, this.tracer);
     this.reset();
   }
@@ -132,6 +146,7 @@ export class Machine {
   reset(): void {
     for (const cpu of this.cpus) resetCpu(cpu, cpu.id === 0);
     for (const d of this.stateful.values()) d.reset?.();
+    this.platform.writeFirmwareTables();
     this.cache.flushAll();
     this.finished = undefined;
   }
@@ -404,7 +419,7 @@ export class Machine {
       blocksDecoded: this.cache.stats.blocks,
       blockInvalidations: this.cache.stats.invalidations,
       cacheFlushes: this.cache.stats.flushes,
-      engine: this.engineName,
+      engine: this.jit === undefined ? 'interpreter' : `interpreter + JIT (${this.config.engine}): ${this.jit.stats.regions} regions, ${this.jit.stats.compileMs.toFixed(1)} ms compiling`,
     };
   }
 

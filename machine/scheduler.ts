@@ -35,6 +35,8 @@ export class Scheduler {
   private stopRequested = false;
   slices = 0;
   idleJumps = 0;
+  /** Called with the vCPU index before it runs (the platform points per-vCPU device windows at it). */
+  onSelect: ((index: number) => void) | undefined;
 
   constructor(
     readonly cpus: readonly Cpu[],
@@ -86,6 +88,7 @@ export class Scheduler {
       const left = this.limit - this.retired;
       if (left <= 0) break;
       this.current = cpu;
+      this.onSelect?.(k);
       const done = this.engine.run(cpu, left < budget ? left : budget);
       this.current = undefined;
       this.retired += done;

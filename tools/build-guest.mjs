@@ -162,6 +162,13 @@ async function buildLoader(inc) {
   return link('loader', join(ROOT, 'firmware/loader/loader.ld'), objs);
 }
 
+/** Dev tool: the Multiboot shim that exercises the 64-bit entry on QEMU (firmware/shim, not part of the image). */
+async function buildShim(inc) {
+  const srcs = listFiles('firmware/shim', ['.s']);
+  const objs = await pool(srcs.map((s) => () => compile('shim', s, inc)));
+  return link('entry64-shim', join(ROOT, 'firmware/shim/shim.ld'), objs);
+}
+
 async function buildKernel(inc) {
   const srcs = listFiles('kernel', ['.s']);
   // header.s first: the link script keeps .text.header first anyway, this keeps the map readable
@@ -274,13 +281,15 @@ async function main() {
   const inc = includeFiles();
 
   const lib = await libObjects(inc);
-  const [loaderSyms, kernelSyms, monitorSyms, ...programSyms] = await Promise.all([
+  const [shimSyms, loaderSyms, kernelSyms, monitorSyms, ...programSyms] = await Promise.all([
+    buildShim(inc),
     buildLoader(inc),
     buildKernel(inc),
     buildApp('monitor', 'apps/monitor', 'apps/payload.ld', inc, lib),
     ...PROGRAMS.map((p) => buildApp(p, `apps/${p}`, 'apps/program.ld', inc, lib)),
   ]);
   checkLimits(c, loaderSyms, kernelSyms, monitorSyms);
+  if (symbol(shimSyms, 'shim_start', 'entry64 shim') !== 0x1000000n) fail('entry64 shim not linked at 16 MiB');
   programSyms.forEach((syms, i) => {
     if (symbol(syms, '_start', PROGRAMS[i]) !== c.PROGRAM_ADDRESS) fail(`${PROGRAMS[i]}: _start is not at PROGRAM_ADDRESS`);
   });

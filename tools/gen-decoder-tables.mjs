@@ -59,7 +59,7 @@ function parseOperand(tok, where) {
 export const A = {
   LOCK: 1 << 0, D64: 1 << 1, F64: 1 << 2, SZ32: 1 << 3, M66: 1 << 4, MREP: 1 << 5, BYTE: 1 << 6, MODIGN: 1 << 7,
   REP: 1 << 8, REPCC: 1 << 9, STPRE: 1 << 10, STPOST: 1 << 11, CPL0: 1 << 12, IOPL: 1 << 13, CR4: 1 << 14,
-  UNSUP: 1 << 15,
+  UNSUP: 1 << 15, W32TEXT: 1 << 21,
 };
 const FLOW = {
   none: 0, jmp: 1, jmpind: 2, jcc: 3, call: 4, callind: 5, ret: 6, jmpfar: 7, callfar: 8, retfar: 9, int: 10, iret: 11,
@@ -187,6 +187,7 @@ function parseLine(line, lineNo) {
     else if (t === 'cpl0') e.attr |= A.CPL0;
     else if (t === 'iopl') e.attr |= A.IOPL;
     else if (t === 'cr4') e.attr |= A.CR4;
+    else if (t === 'w32text') e.attr |= A.W32TEXT;
     else if ((m = /^flow=(\w+)$/.exec(t))) {
       if (!(m[1] in FLOW)) throw new Error(`${where}: unknown flow '${m[1]}'`);
       e.flow = FLOW[m[1]];

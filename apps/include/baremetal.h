@@ -5,6 +5,11 @@
 
 #include "bm_abi.h"
 
+/* Programs are one static image at 0xFFFF800000000000, compiled position-independent: with every symbol hidden the
+   compiler addresses functions and data RIP-relative instead of through a GOT the static link cannot resolve.
+   Deliberately not popped: it covers the including file's own declarations too. */
+#pragma GCC visibility push(hidden)
+
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;

@@ -198,6 +198,8 @@ export class I8042 implements PortHandler, Stateful<I8042State> {
     if (offset !== 0) return 0xff;
     const b = this.outByte;
     this.status &= ~(Status.OBF | Status.AUX_OBF);
+    // Drop the IRQ before refilling so the next byte gives edge-triggered controllers a fresh edge (as QEMU does).
+    this.updateIrq();
     this.fill();
     return b;
   }

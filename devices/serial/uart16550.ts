@@ -89,6 +89,7 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
   private triggerIndex = 0;
   private rx: number[] = [];
   private backlog: number[] = [];
+  private backlogHead = 0;
   private thrIntPending = false;
   private timeoutPending = false;
   private timeoutHandle = -1;
@@ -132,10 +133,13 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
 
   // ---- host side ----------------------------------------------------------------------------------------------
 
-  /** Host -> guest bytes. They enter the receiver as room allows; the rest waits (never an overrun). */
+  /**
+   * Host -> guest bytes. They fill an empty receiver (up to the FIFO size); the rest waits in a backlog and enters
+   * when the guest has drained the receiver, so host input never overruns.
+   */
   inject(bytes: Uint8Array | readonly number[]): void {
     for (let i = 0; i < bytes.length; i++) this.backlog.push(bytes[i] & 0xff);
-    this.refill();
+    if (this.rx.length === 0) this.refill();
     this.update();
   }
 
@@ -163,11 +167,24 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
 
   private refill(): void {
     let moved = false;
-    while (this.backlog.length > 0 && this.rx.length < this.capacity) {
-      this.rx.push(this.backlog.shift() as number);
+    const q = this.backlog;
+    while (this.backlogHead < q.length && this.rx.length < this.capacity) {
+      this.rx.push(q[this.backlogHead++]);
       moved = true;
     }
+    if (this.backlogHead === q.length) {
+      q.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead > 4096) {
+      q.splice(0, this.backlogHead); // amortised compaction (no O(n) shift per byte for large pastes)
+      this.backlogHead = 0;
+    }
     if (moved) this.armTimeout();
+  }
+
+  /** Host bytes not yet in the receiver. */
+  get pendingInput(): number {
+    return this.backlog.length - this.backlogHead;
   }
 
   /** A byte arrives from the line (loopback). A full receiver overruns: the byte is lost and OE is set. */
@@ -262,9 +279,13 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
         if ((this.lcr & 0x80) !== 0) return this.dll;
         if (this.rx.length === 0) return 0;
         const b = this.rx.shift() as number;
-        this.refill();
         this.armTimeout();
         this.update();
+        if (this.rx.length === 0 && this.pendingInput > 0) {
+          // Host bytes arrive once the receiver is drained: the IRQ has just dropped, so this is a fresh edge.
+          this.refill();
+          this.update();
+        }
         return b;
       }
       case UartReg.IER_DLM:
@@ -361,7 +382,7 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
     return {
       ier: this.ier, lcr: this.lcr, mcr: this.mcr, lsrErrors: this.lsrErrors, msr: this.msr, scr: this.scr,
       dll: this.dll, dlm: this.dlm, fifoEnabled: this.fifoEnabled, triggerIndex: this.triggerIndex,
-      rx: [...this.rx], backlog: [...this.backlog], thrIntPending: this.thrIntPending,
+      rx: [...this.rx], backlog: this.backlog.slice(this.backlogHead), thrIntPending: this.thrIntPending,
       timeoutPending: this.timeoutPending,
     };
   }
@@ -379,6 +400,7 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
     this.triggerIndex = s.triggerIndex;
     this.rx = [...s.rx];
     this.backlog = [...s.backlog];
+    this.backlogHead = 0;
     this.thrIntPending = s.thrIntPending;
     this.cancelTimeout();
     this.timeoutPending = s.timeoutPending;

@@ -6,6 +6,28 @@
 .text
 
 # -----------------------------------------------------------------------------
+# con_save_input -- keep bytes a fast sender already delivered: enabling the FIFO below discards them
+#  IN:  nothing
+# OUT:  early_count, early_input; clobbers RAX, RCX, RDX
+.globl con_save_input
+con_save_input:
+	xor ecx, ecx
+1:	mov dx, COM1_PORT + UART_LSR
+	in al, dx
+	cmp al, 0xFF				# no UART
+	je 2f
+	test al, 1 << UART_LSR_DR
+	jz 2f
+	mov dx, COM1_PORT + UART_DATA
+	in al, dx
+	mov [early_input + rcx], al
+	inc ecx
+	cmp ecx, 16
+	jb 1b
+2:	mov [early_count], cl
+	ret
+
+# -----------------------------------------------------------------------------
 # con_init -- 115200 8N1, FIFOs on, no UART interrupts
 #  IN:  nothing
 # OUT:  nothing; clobbers RAX, RDX

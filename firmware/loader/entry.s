@@ -39,22 +39,20 @@ entry32_flat:
 	mov gs, eax
 	mov esp, LOADER_STACK_TOP
 
-	# Identity map of the first 4 GiB with 2 MiB pages, written at the final table addresses with the final
-	# values, so that loader_main can rebuild the tables while they are live.
-	mov edi, PML4_ADDRESS
-	xor eax, eax
-	mov ecx, 0x2000 / 4			# PML4 and low PDPT
-	rep stosd
-	mov dword ptr [PML4_ADDRESS], PDPT_LOW_ADDRESS | 3
-	mov edi, PDPT_LOW_ADDRESS
-	mov eax, PD_LOW_ADDRESS | 3
+	# Temporary identity map of the first 4 GiB (2 MiB pages) in the loader's own pages; paging_build later
+	# writes the final tables at the ABI addresses while these are the live ones.
+	mov edi, OFFSET tmp_pml4
+	mov eax, OFFSET tmp_pdpt + 3
+	mov [edi], eax
+	mov edi, OFFSET tmp_pdpt
+	mov eax, OFFSET tmp_pd + 3
 	mov ecx, 4
 1:	mov [edi], eax
 	add eax, 0x1000
 	add edi, 8
 	dec ecx
 	jnz 1b
-	mov edi, PD_LOW_ADDRESS
+	mov edi, OFFSET tmp_pd
 	xor edx, edx				# 2 MiB page number
 2:	mov eax, edx
 	shl eax, 21
@@ -70,7 +68,7 @@ entry32_flat:
 
 	mov eax, CR4_BOOT
 	mov cr4, eax
-	mov eax, PML4_ADDRESS
+	mov eax, OFFSET tmp_pml4
 	mov cr3, eax
 	mov ecx, MSR_EFER
 	rdmsr
@@ -117,4 +115,31 @@ entry64_reload:
 	mov fs, eax
 	mov gs, eax
 	mov esp, LOADER_STACK_TOP
+
+	# Leave the caller's page tables for the loader's temporary identity map (0-4 GiB, 2 MiB pages), so that
+	# nothing depends on where the caller put its tables.
+	mov edi, OFFSET tmp_pml4
+	mov eax, OFFSET tmp_pdpt + 3
+	mov [rdi], rax
+	mov edi, OFFSET tmp_pdpt
+	mov eax, OFFSET tmp_pd + 3
+	mov ecx, 4
+1:	mov [rdi], rax
+	add eax, 0x1000
+	add edi, 8
+	dec ecx
+	jnz 1b
+	mov edi, OFFSET tmp_pd
+	mov eax, PAGE_2M_FLAGS
+	mov ecx, 2048
+2:	mov [rdi], rax
+	add rax, 0x200000
+	add rdi, 8
+	dec ecx
+	jnz 2b
+	mov rax, cr4
+	or eax, CR4_PAE
+	mov cr4, rax
+	mov eax, OFFSET tmp_pml4
+	mov cr3, rax
 	jmp loader_main

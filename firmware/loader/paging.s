@@ -34,22 +34,33 @@ paging_build:
 	mov eax, PD_HIGH_COUNT * 512
 3:	mov r9d, eax				# high PDEs
 
-	mov edi, PML4_ADDRESS			# PML4, low PDPT, high PDPT
-	mov ecx, 3 * 0x1000 / 8
-	xor eax, eax
-	rep stosq
-	mov qword ptr [PML4_ADDRESS], PDPT_LOW_ADDRESS | 3
-	mov qword ptr [PML4_ADDRESS + 256 * 8], PDPT_HIGH_ADDRESS | 3
-
-	# Low PDPT and PDs. The PD pages are written completely, so no clearing is needed.
+	# Every entry is written with its final value (the loader runs on its temporary tables, so none of these is
+	# live yet; writing whole pages also leaves no stale entry behind).
+	mov edi, PML4_ADDRESS
 	xor ecx, ecx
-4:	lea eax, [rcx * 8]
-	mov edx, ecx
-	shl edx, 12
-	add edx, PD_LOW_ADDRESS | 3
-	mov [PDPT_LOW_ADDRESS + rax], rdx
+1:	xor eax, eax
+	cmp ecx, 0
+	jne 2f
+	mov eax, PDPT_LOW_ADDRESS | 3
+2:	cmp ecx, 256
+	jne 3f
+	mov eax, PDPT_HIGH_ADDRESS | 3
+3:	mov [rdi + rcx * 8], rax
 	inc ecx
+	cmp ecx, 512
+	jb 1b
+
+	# Low PDPT: r8 entries to the PDs at PD_LOW_ADDRESS, the rest empty. The PD pages are written completely.
+	xor ecx, ecx
+4:	xor eax, eax
 	cmp ecx, r8d
+	jae 41f
+	mov eax, ecx
+	shl eax, 12
+	add eax, PD_LOW_ADDRESS | 3
+41:	mov [PDPT_LOW_ADDRESS + rcx * 8], rax
+	inc ecx
+	cmp ecx, 512
 	jb 4b
 	mov edi, PD_LOW_ADDRESS
 	mov ecx, r8d
@@ -67,14 +78,16 @@ paging_build:
 	shr eax, 9				# high PD pages
 	mov edx, eax
 	xor ecx, ecx
-6:	cmp ecx, edx
-	jae 7f
+6:	xor eax, eax
+	cmp ecx, edx
+	jae 61f
 	mov eax, ecx
 	shl eax, 12
 	add eax, PD_HIGH_ADDRESS | 3
-	mov [PDPT_HIGH_ADDRESS + rcx * 8], rax
+61:	mov [PDPT_HIGH_ADDRESS + rcx * 8], rax
 	inc ecx
-	jmp 6b
+	cmp ecx, 512
+	jb 6b
 7:	mov edi, PD_HIGH_ADDRESS
 	mov ecx, edx
 	shl ecx, 9

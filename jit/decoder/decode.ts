@@ -27,6 +27,7 @@ export const A_IOPL = 1 << 13;
 export const A_CR4 = 1 << 14;
 export const A_UNSUP = 1 << 15;
 export const FLOW_SHIFT = 16;
+export const A_W32TEXT = 1 << 21;
 
 // Operand methods (SPEC_METHOD) and size codes (SPEC_SIZE); see the generator.
 export const enum Opm {

@@ -3,7 +3,7 @@
 //
 // Not a hot path: BigInt is used where 64-bit addresses are printed.
 
-import { decode, A_BYTE, A_D64, A_F64, A_STPOST, A_STPRE, FLOW_SHIFT, Opm, Sz } from './decode.js';
+import { decode, sizeBytes, A_BYTE, A_D64, A_F64, A_STPOST, A_STPRE, A_W32TEXT, FLOW_SHIFT, Opm, Sz } from './decode.js';
 import { DecodeError, Instr, OpKind, Operand, Pfx, REG_NONE, REG_RIP, RegClass } from './instr.js';
 import {
   FORM_ATTR, FORM_COUNT, FORM_MN, FORM_NOPS, FORM_OPS, MN_NAMES, Mn, SPEC_METHOD, SPEC_SIZE,
@@ -46,7 +46,7 @@ function regText(o: Operand): string {
 /** Intel hex: `0FFh`, `10h`, small values (0-9) in decimal; `digits` pads with zeros. */
 export function hexNum(v: bigint | number, digits = 0): string {
   const b = typeof v === 'bigint' ? v : BigInt(v);
-  if (digits === 0 && b >= 0n && b <= 9n) return b.toString();
+  if (b >= 0n && b <= 9n) return b.toString();
   let s = b.toString(16).toUpperCase().padStart(digits, '0');
   if (s[0] >= 'A' && s[0] <= 'F') s = '0' + s;
   return s + 'h';
@@ -57,7 +57,8 @@ const MASK64 = (1n << 64n) - 1n;
 
 function sizeKeyword(code: number, bytes: number): string {
   switch (code) {
-    case Sz.None: case Sz.Env: case Sz.State: case Sz.Fx: case Sz.Xs: return '';
+    case Sz.None: case Sz.Fx: case Sz.Xs: return '';
+    case Sz.Env: case Sz.State: return '';
     case Sz.PD: return 'fword ptr ';
     default:
       switch (bytes) {
@@ -73,11 +74,9 @@ function sizeKeyword(code: number, bytes: number): string {
   }
 }
 
-function segPrefix(ins: Instr): string {
-  if (!ins.segOverride || (ins.bits === 64 && ins.seg < 4)) return '';
-  // DS on an indirect branch is the CET `notrack` prefix, CS/DS on Jcc a branch hint
-  const flow = (FORM_ATTR[ins.form] >>> FLOW_SHIFT) & 31;
-  if (ins.seg === 3 && (flow === Flow.JmpInd || flow === Flow.CallInd)) return '';
+/** Segment override text for a memory operand whose default segment is `def` (printed only when it changes it). */
+function segPrefix(ins: Instr, def: number): string {
+  if (!ins.segOverride || ins.seg === def || (ins.bits === 64 && ins.seg < 4)) return '';
   return SEGS[ins.seg] + ':';
 }
 
@@ -93,12 +92,17 @@ function memText(ins: Instr, o: Operand, code: number, ip: number, seg: string):
   } else {
     const parts: string[] = [];
     if (o.base !== REG_NONE) parts.push(gpr(o.base, asz));
-    if (o.index !== REG_NONE) parts.push(o.scale === 1 ? gpr(o.index, asz) : `${gpr(o.index, asz)}*${o.scale}`);
+    if (o.index !== REG_NONE) parts.push(o.scale === 1 && o.base !== REG_NONE ? gpr(o.index, asz) : `${gpr(o.index, asz)}*${o.scale}`);
     inner = parts.join('+');
     if (o.disp > 0) inner += '+' + hexNum(o.disp);
     else if (o.disp < 0) inner += '-' + hexNum(-o.disp);
   }
-  return `${sizeKeyword(code, o.size)}${seg}[${inner}]`;
+  let kw = sizeKeyword(code, o.size);
+  // x87 environment images: the size is named only when the operand size is not the mode's default
+  if ((code === Sz.Env || code === Sz.State) && o.size !== sizeBytes(code, defaultOsize(ins.bits), ins.bits)) {
+    kw = `${code === Sz.Env ? 'fpuenv' : 'fpustate'}${o.size} ptr `;
+  }
+  return `${kw}${seg}[${inner}]`;
 }
 
 function immText(o: Operand): string {
@@ -112,7 +116,7 @@ function immText(o: Operand): string {
 
 function relText(ins: Instr, o: Operand, ip: number): string {
   const t = BigInt(ip) + BigInt(ins.len) + BigInt(o.disp);
-  if (o.size === 2) return hexNum(t & 0xffffn);
+  if (o.size === 2) return hexNum(t & 0xffffn, 4);
   if (o.size === 4) return hexNum(t & 0xffffffffn, 8);
   return hexNum(t & MASK64, 16);
 }
@@ -127,10 +131,6 @@ for (const [n, shape] of [
   }
 }
 
-const ST1_IMPLIED = new Set<number>([
-  Mn.FXCH, Mn.FCOM, Mn.FCOMP, Mn.FUCOM, Mn.FUCOMP, Mn.FADDP, Mn.FMULP, Mn.FSUBP, Mn.FSUBRP, Mn.FDIVP, Mn.FDIVRP,
-]);
-
 function defaultOsize(bits: number): number {
   return bits === 16 ? 2 : 4;
 }
@@ -141,7 +141,9 @@ const HIDDEN_OSIZE = new Uint8Array(FORM_COUNT);
 for (let f = 0; f < FORM_COUNT; f++) {
   const attr = FORM_ATTR[f];
   if (attr & A_BYTE) continue;
-  let sensitive = (attr & (A_D64 | A_F64)) !== 0 || [Mn.PUSH, Mn.POP, Mn.RETF].includes(FORM_MN[f]);
+  const mn = FORM_MN[f];
+  if (mn === Mn.PUSHF || mn === Mn.PUSHFD || mn === Mn.PUSHFQ || mn === Mn.POPF || mn === Mn.POPFD || mn === Mn.POPFQ) continue;
+  let sensitive = (attr & (A_D64 | A_F64)) !== 0 || mn === Mn.PUSH || mn === Mn.POP || mn === Mn.RETF;
   let shown = false;
   for (let i = 0; i < FORM_NOPS[f]; i++) {
     const spec = FORM_OPS[f * 4 + i];
@@ -163,7 +165,6 @@ export function disassemble(ins: Instr, ip: number): string {
   const words: string[] = [];
   let mn = mnemonicName(op);
   const ops: string[] = [];
-  const seg = segPrefix(ins);
 
   const str = STRING_MN.get(op);
   if (str !== undefined) {
@@ -172,33 +173,38 @@ export function disassemble(ins: Instr, ip: number): string {
     const elem = attr & A_BYTE ? 1 : op === Mn.INSD || op === Mn.OUTSD ? 4 : ins.osize;
     const sz = sizeKeyword(Sz.B, elem);
     const a = ins.asize;
+    const seg = segPrefix(ins, 3);
     const dst = `${sz}${seg ? 'es:' : ''}[${gpr(7, a)}]`;
     const src = `${sz}${seg}[${gpr(6, a)}]`;
     for (const part of str.split(',')) ops.push(part === 'd' ? dst : part === 's' ? src : 'dx');
     return `${words.length ? words.join(' ') + ' ' : ''}${mn} ${ops.join(',')}`;
   }
-  if (op === Mn.XLATB) return `${mn} byte ptr ${seg}[${gpr(3, ins.asize)}]`;
+  if (op === Mn.XLATB) return `${mn} byte ptr ${segPrefix(ins, 3)}[${gpr(3, ins.asize)}]`;
   const flow = (attr >>> FLOW_SHIFT) & 31;
-  if (pf & Pfx.Lock) {
+  if (HIDDEN_OSIZE[ins.form]) {
+    const def = ins.bits === 64 && attr & (A_D64 | A_F64) ? 8 : defaultOsize(ins.bits);
+    if (ins.osize !== def) words.push(`data${ins.osize * 8}`);
+  }
+  if (op === Mn.LOOP || op === Mn.LOOPE || op === Mn.LOOPNE || op === Mn.MASKMOVQ || op === Mn.MASKMOVDQU || (ins.nops === 2 && (ins.o0.kind === OpKind.Mem || ins.o1.kind === OpKind.Mem) && SPEC_METHOD[FORM_OPS[ins.form * 4 + (ins.o0.kind === OpKind.Mem ? 0 : 1)]] === Opm.Moffs)) {
+    const defA = ins.bits === 64 ? 8 : ins.bits === 32 ? 4 : 2;
+    if (ins.asize !== defA) words.push(`addr${ins.asize * 8}`);
+  }
+  // HLE hints: F2/F3 on a locked (or implicitly locked XCHG) memory update, F3 on a MOV store
+  const memDst = ins.nops > 0 && ins.o0.kind === OpKind.Mem;
+  if (memDst && (pf & Pfx.Lock || op === Mn.XCHG)) {
     if (pf & Pfx.Repne) words.push('xacquire');
     else if (pf & Pfx.Rep) words.push('xrelease');
-    words.push('lock');
+  } else if (memDst && op === Mn.MOV && pf & Pfx.Rep && ins.map === 0 && (ins.opcode === 0x88 || ins.opcode === 0x89 || ins.opcode === 0xc6 || ins.opcode === 0xc7)) {
+    words.push('xrelease');
   }
+  if (pf & Pfx.Lock) words.push('lock');
   if (flow === Flow.Jcc && ins.cond >= 0 && ins.segOverride && (ins.seg === 1 || ins.seg === 3)) {
     words.push(ins.seg === 1 ? 'hint-not-taken' : 'hint-taken');
   }
   if ((flow === Flow.JmpInd || flow === Flow.CallInd) && ins.segOverride && ins.seg === 3) words.push('notrack');
   if (flow >= Flow.Jmp && flow <= Flow.Ret && (flow !== Flow.Jcc || ins.cond >= 0)) {
-    if (pf & Pfx.Repne) words.push('bnd');
-    else if (pf & Pfx.Rep && flow === Flow.Ret) words.push('rep');
-  }
-  if (HIDDEN_OSIZE[ins.form]) {
-    const def = ins.bits === 64 && attr & (A_D64 | A_F64) ? 8 : defaultOsize(ins.bits);
-    if (ins.osize !== def) words.push(`data${ins.osize * 8}`);
-  }
-  if (op === Mn.LOOP || op === Mn.LOOPE || op === Mn.LOOPNE || (ins.nops === 2 && (ins.o0.kind === OpKind.Mem || ins.o1.kind === OpKind.Mem) && SPEC_METHOD[FORM_OPS[ins.form * 4 + (ins.o0.kind === OpKind.Mem ? 0 : 1)]] === Opm.Moffs)) {
-    const defA = ins.bits === 64 ? 8 : ins.bits === 32 ? 4 : 2;
-    if (ins.asize !== defA) words.push(`addr${ins.asize * 8}`);
+    if (pf & Pfx.Repne && !(op === Mn.JMP && ins.o0.kind === OpKind.Rel && SPEC_SIZE[FORM_OPS[ins.form * 4]] === Sz.B)) words.push('bnd');
+    else if (pf & Pfx.Rep && flow === Flow.Ret && ins.nops === 0) words.push('rep');
   }
   if (op === Mn.SAL) mn = 'shl';
   if (op === Mn.NOP && ins.nops === 0 && ins.osize !== defaultOsize(ins.bits)) {
@@ -210,27 +216,33 @@ export function disassemble(ins: Instr, ip: number): string {
   if (op === Mn.CALL_FAR || op === Mn.JMP_FAR) mn += ' far';
 
   const nops = ins.nops;
-  const omitSt1 = ST1_IMPLIED.has(op) && nops === 2 && ins.o1.rc === RegClass.St && ins.o0.rc === RegClass.St &&
-    (ins.o0.reg === 1 || ins.o1.reg === 1) && ins.o0.reg + ins.o1.reg === 1;
-  if (!omitSt1) {
+  {
     if (attr & A_STPRE) ops.push('st');
     for (let i = 0; i < nops; i++) {
       const o = i === 0 ? ins.o0 : i === 1 ? ins.o1 : i === 2 ? ins.o2 : ins.o3;
       const spec = FORM_OPS[ins.form * 4 + i];
       switch (o.kind) {
         case OpKind.Reg:
-          ops.push(SPEC_METHOD[spec] === Opm.St0 ? 'st' : regText(o));
+          if (attr & A_W32TEXT && o.rc === RegClass.Gpr && o.size === 8) ops.push(gpr(o.reg, 4));
+          else ops.push(SPEC_METHOD[spec] === Opm.St0 ? 'st' : regText(o));
           break;
-        case OpKind.Mem: ops.push(memText(ins, o, SPEC_SIZE[spec], ip, seg)); break;
+        case OpKind.Mem: {
+          // LEA computes an offset only: no segment is shown
+          const sp = op === Mn.LEA ? '' : segPrefix(ins, o.base === 4 || o.base === 5 ? 2 : 3);
+          ops.push(memText(ins, o, SPEC_SIZE[spec], ip, sp));
+          break;
+        }
         case OpKind.Imm: ops.push(immText(o)); break;
         case OpKind.Rel:
           ops.push((SPEC_SIZE[spec] === Sz.B && (op === Mn.JMP || ins.cond >= 0) ? 'short ' : '') + relText(ins, o, ip));
           break;
-        case OpKind.Far: ops.push(`${hexNum(o.imm >>> 0)},${hexNum(o.immHi)}`); break;
+        case OpKind.Far: ops.push(`${hexNum(o.imm >>> 0, o.size === 4 ? 4 : 8)},${hexNum(o.immHi, 4)}`); break;
         default: break;
       }
     }
     if (attr & A_STPOST) ops.push('st');
+    // the implicit [rDI] of MASKMOVQ/MASKMOVDQU shows only its segment override, as a last operand
+    if ((op === Mn.MASKMOVQ || op === Mn.MASKMOVDQU) && segPrefix(ins, 3)) ops.push(SEGS[ins.seg]);
   }
   const text = ops.length ? `${mn} ${ops.join(',')}` : mn;
   return words.length ? `${words.join(' ')} ${text}` : text;

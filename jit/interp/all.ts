@@ -1,5 +1,6 @@
 // Registers every instruction family with the interpreter (the single place the machine and tests call).
 import { registerIntegerOps } from './int/index.js';
+import { registerSystemOps } from './sys/index.js';
 
 let done = false;
 
@@ -7,4 +8,5 @@ export function registerAllHandlers(): void {
   if (done) return;
   done = true;
   registerIntegerOps();
+  registerSystemOps();
 }

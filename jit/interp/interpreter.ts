@@ -238,15 +238,19 @@ export class Interpreter {
         continue;
       }
       if (++b.count >= this.hotThreshold && this.onHot !== undefined) this.onHot(cpu, b);
-      done += this.exec(cpu, b);
+      done += this.exec(cpu, b, budget - done);
     }
     this.retired += done;
     f[ICOUNT_F] += done;
     return done;
   }
 
-  /** Interpret one block; returns instructions retired (a faulting instruction does not count). */
-  exec(cpu: Cpu, b: Block): number {
+  /**
+   * Interpret one block; returns instructions retired (a faulting instruction does not count). A block that jumps
+   * back to its own start (a tight loop) is re-run here, without a lookup, while fewer than `budget` instructions
+   * have retired, nothing is PENDING and the block is still valid in the current mode.
+   */
+  exec(cpu: Cpu, b: Block, budget = 0): number {
     const s = cpu.i32;
     const f = cpu.f64;
     const ip0 = f[RIP_F];
@@ -255,25 +259,31 @@ export class Interpreter {
     const is = b.instrs;
     const ends = b.ends;
     cpu.currentBlock = b;
+    let done = 0;
     let i = 0;
     try {
-      for (; i < n; i++) {
-        f[RIP_F] = ip0 + ends[i];
-        hs[i](cpu, is[i]);
-        if (s[PENDING] !== 0) {
-          i++;
-          break;
+      for (;;) {
+        for (i = 0; i < n; i++) {
+          f[RIP_F] = ip0 + ends[i];
+          hs[i](cpu, is[i]);
+          if (s[PENDING] !== 0) {
+            i++;
+            break;
+          }
         }
+        done += i;
+        if (i !== n || f[RIP_F] !== ip0 || done >= budget || s[PENDING] !== 0 || !b.valid || s[CODE_BITS] !== b.bits) break;
+        b.count++;
       }
     } catch (e) {
       cpu.currentBlock = undefined;
       if (!(e instanceof CpuFault)) throw e;
       f[RIP_F] = i === 0 ? ip0 : ip0 + ends[i - 1];
       this.sys.deliverFault(cpu, e);
-      return i;
+      return done + i;
     }
     cpu.currentBlock = undefined;
-    return i;
+    return done;
   }
 }
 

@@ -99,7 +99,7 @@ export class RegionCodegen {
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
-    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0;`);
+    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;`);
     decls.push(...js`let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const loop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
@@ -251,7 +251,7 @@ export class RegionCodegen {
   private flushFlags(): Node[] {
     return js`if (fmask !== 0) { s[${LZ_OP}] = fop; s[${LZ_SIZE}] = fsz; s[${LZ_RES_LO}] = fr; s[${LZ_RES_HI}] = frh;
       s[${LZ_A_LO}] = fa; s[${LZ_A_HI}] = fah; s[${LZ_B_LO}] = fb; s[${LZ_B_HI}] = fbh; s[${LZ_CIN}] = fcin;
-      s[${FLAGS_LAZY}] = fmask; fmask = 0; }`;
+      s[${FLAGS_LAZY}] = fmask; fmask = 0; if (fcf >= 0) { s[${FLAGS}] = (s[${FLAGS}] & -2) | fcf; } }`;
   }
 
   /** Leave the region with RIP = ip0 + delta, having retired `count` more instructions of the current block. */
@@ -508,7 +508,11 @@ export class RegionCodegen {
       return [];
     }
     this.prod = { op, size };
-    return js`fop = ${op}; fsz = ${size}; fr = ${res}; frh = ${resH}; fa = ${a}; fah = ${aH}; fb = ${b}; fbh = ${bH}; fmask = ${mask};`;
+    const out = js`fop = ${op}; fsz = ${size}; fr = ${res}; frh = ${resH}; fmask = ${mask};`;
+    // LOGIC results need no operands (flags.ts computes them from the result alone).
+    if (op !== LazyOp.Logic) out.push(...js`fa = ${a}; fah = ${aH}; fb = ${b}; fbh = ${bH};`);
+    if ((mask & CF) !== 0) out.push(...js`fcf = -1;`);
+    return out;
   }
 
   private genTemplate(x: Instr, gi: number): Node[] | undefined {
@@ -759,10 +763,18 @@ export class RegionCodegen {
     if (mem) out.push(...this.store(size, id('t'), id('th')));
     if (lazy !== undefined) {
       if (lazy === LazyOp.Inc || lazy === LazyOp.Dec) {
-        // CF survives INC/DEC: if it is live, pin the current CF into FLAGS before replacing the record.
-        if ((this.liveAfter[gi] & CF) !== 0) out.push(...this.flushFlags(), ...js`J.keepCF(s);`);
+        // CF survives INC/DEC. When it is live, keep it in `fcf`: computed from the known producer's temps when
+        // possible, else pinned into FLAGS through the state (slow, only at block starts after unknown code).
+        let known = false;
+        if ((this.liveAfter[gi] & CF) !== 0) {
+          const cf = this.prod === undefined ? undefined : this.cfOf(this.prod);
+          if (cf !== undefined) {
+            if (cf.type !== 'Identifier' || cf.name !== 'fcf') out.push(...js`fcf = ${cf};`);
+            known = true;
+          } else out.push(...this.flushFlags(), ...js`J.keepCF(s); fcf = -1;`);
+        }
         out.push(...this.produce(gi, lazy, size, id('t'), size === 8 ? id('th') : lit(0), a, aH, lit(1), lit(0), mask));
-        if ((this.liveAfter[gi] & CF) !== 0) this.prod = undefined; // CF comes from the state now
+        if ((this.liveAfter[gi] & CF) !== 0 && !known) this.prod = undefined;
       } else {
         out.push(...this.produce(gi, lazy, size, id('t'), size === 8 ? id('th') : lit(0), lit(0), lit(0), a, aH));
       }
@@ -818,7 +830,7 @@ export class RegionCodegen {
     if (mem) out.push(...this.store(size, id('t'), id('th')));
     if ((this.liveAfter[gi] & ALL) !== 0) {
       // Shifts record through the state-compatible lazy record; fusing their conditions is not worth it.
-      out.push(...js`fop = ${lazy}; fsz = ${size}; fr = t; frh = ${size === 8 ? id('th') : lit(0)}; fa = ${a}; fah = ${aH}; fb = 0; fbh = 0; fcin = ${count}; fmask = ${ALL};`);
+      out.push(...js`fop = ${lazy}; fsz = ${size}; fr = t; frh = ${size === 8 ? id('th') : lit(0)}; fa = ${a}; fah = ${aH}; fb = 0; fbh = 0; fcin = ${count}; fmask = ${ALL}; fcf = -1;`);
     }
     this.prod = undefined;
     if (mem) out.push(...this.storeCheck(gi, x));
@@ -860,6 +872,27 @@ export class RegionCodegen {
   }
 
   // ---- conditions ---------------------------------------------------------------------------------------------
+
+  /** CF of a statically known producer, as an expression over the flag temps (undefined: not cheap). */
+  private cfOf(p: Producer): Node | undefined {
+    switch (p.op) {
+      case LazyOp.Logic:
+        return lit(0);
+      case LazyOp.Inc:
+      case LazyOp.Dec:
+        return id('fcf');
+      case LazyOp.Add:
+        if (p.size === 4) return expr`(fr >>> 0) < (fa >>> 0) ? 1 : 0`;
+        if (p.size === 8) return expr`((frh >>> 0) < (fah >>> 0) || (frh === fah && (fr >>> 0) < (fa >>> 0))) ? 1 : 0`;
+        return expr`fr < fa ? 1 : 0`;
+      case LazyOp.Sub:
+        if (p.size === 4) return expr`(fa >>> 0) < (fb >>> 0) ? 1 : 0`;
+        if (p.size === 8) return expr`((fah >>> 0) < (fbh >>> 0) || (fah === fbh && (fa >>> 0) < (fb >>> 0))) ? 1 : 0`;
+        return expr`fa < fb ? 1 : 0`;
+      default:
+        return undefined;
+    }
+  }
 
   /** Expression for condition cc: fused with a known producer, else through the state buffer. */
   private condExpr(cc: number): { pre: Node[]; test: Node } {

@@ -431,8 +431,11 @@ export function makeChecker(opts: { text: boolean; meta: boolean }) {
       const n = ours.nops;
       if (n >= 2 && /^(SH|SA|RO|RC)[LR]D?$/.test(MN_NAMES[ours.op])) {
         const c = n === 3 ? ours.o2 : ours.o1;
-        if (c.kind === OpKind.Imm && ((c.imm & 0x1f) <= 1 || (ours.osize === 8 && (c.imm & 0x3f) <= 1))) return;
-        if (c.kind === OpKind.Imm && c.imm === 1 && c.size === 1 && !(n === 2 && ours.o1.kind === OpKind.Imm)) return;
+        if (c.kind === OpKind.Imm) {
+          let cnt = c.imm & (ours.osize === 8 ? 0x3f : 0x1f);
+          if (/^RC/.test(MN_NAMES[ours.op]) && ours.osize <= 2) cnt %= ours.osize * 8 + 1;
+          if (cnt <= 1) return;
+        }
       }
       if (seenMeta.has(key)) return;
       seenMeta.add(key);

@@ -159,6 +159,21 @@ describe('host oracle: fault reporting', () => {
     expect(spin!.status).toBe('timeout');
   });
 
+  it('survives hostile guests (AC, TF, DF left set, RSP garbage) and the next case is unaffected', () => {
+    const [ac, tf, df, sp, after] = run(
+      spec('push 0x40202\npopfq\nmov eax, dword ptr [rsi + 1]', { 6: D }),
+      spec('push 0x302\npopfq\nnop\nnop'),
+      spec('std\nmov rsp, 5'),
+      spec('mov rsp, 0x1234\nud2'),
+      spec('add eax, ebx\nmovsb', { 0: 7n, 3: 8n, 6: D, 7: D + 1n }),
+    );
+    expect([ac!.vector, ac!.ripOffset]).toEqual([VEC.AC, 6]);
+    expect([tf!.vector, tf!.ripOffset]).toEqual([VEC.DB, 7]); // single-step trap after the NOP following POPF
+    expect([df!.status, df!.rflags & DF, df!.gpr[RSP]]).toEqual(['ok', DF, 5n]);
+    expect([sp!.vector, sp!.gpr[RSP]]).toEqual([VEC.UD, 0x1234n]);
+    expect([after!.status, after!.gpr[0], after!.gpr[7]]).toEqual(['ok', 15n, D + 2n]);
+  });
+
   it('a REP string op faulting midway reports the precise registers', () => {
     const end = BigInt(DATA_BASE + DATA_SIZE);
     const [r] = run(spec('rep stosd', { 0: 0x41n, 1: 10n, 7: end - 12n }));
@@ -325,6 +340,20 @@ describe('host oracle: generators', () => {
       if (!ok) wrong.push(`${r.status} #${r.vector} at +${r.ripOffset}: ${describeCase(c)}`);
     });
     expect(wrong.slice(0, 3)).toEqual([]);
+  });
+
+  it('no state leaks between cases: a mixed batch gives identical results forward and reversed', () => {
+    const cases = FAMILIES.flatMap((f) => generateCases(f, 555, 40));
+    const fwd = runHost(cases);
+    const rev = runHost([...cases].reverse()).reverse();
+    const diffs: string[] = [];
+    cases.forEach((c, i) => {
+      const d = diffResults(c, fwd[i]!, rev[i]!, 'full');
+      if (fwd[i]!.fsw !== rev[i]!.fsw || fwd[i]!.ftw !== rev[i]!.ftw) d.push('x87 status/tag');
+      if (fwd[i]!.st.some((s, k) => s.join() !== rev[i]!.st[k]!.join())) d.push('x87 registers');
+      if (d.length > 0) diffs.push(`${c.name}: ${d.join('; ')}`);
+    });
+    expect(diffs.slice(0, 3)).toEqual([]);
   });
 
   it('timing: a 5000-case batch (prints cases per second)', () => {

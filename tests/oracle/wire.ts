@@ -8,7 +8,6 @@ export const HEADER_LEN = 16;
 export const IN_CASE_FIXED = 408;
 export const OUT_CASE_FIXED = 532;
 
-const MASK64 = (1n << 64n) - 1n;
 const STATUS: Status[] = ['ok', 'fault', 'timeout'];
 
 function checkCase(c: Case, i: number): void {
@@ -41,8 +40,9 @@ export function encodeBatch(cases: readonly Case[]): Uint8Array {
   for (const c of cases) {
     dv.setUint32(p, c.code.length, true);
     dv.setUint32(p + 4, c.mem.length, true);
-    for (let r = 0; r < 16; r++) dv.setBigUint64(p + 8 + 8 * r, r === RSP ? 0n : c.gpr[r]! & MASK64, true);
-    dv.setBigUint64(p + 136, BigInt(c.rflags >>> 0), true);
+    // setBigUint64 wraps modulo 2^64 itself, so negative bigints need no masking
+    for (let r = 0; r < 16; r++) dv.setBigUint64(p + 8 + 8 * r, r === RSP ? 0n : c.gpr[r]!, true);
+    dv.setUint32(p + 136, c.rflags & 0xfff, true);
     dv.setUint32(p + 144, c.mxcsr, true);
     dv.setUint16(p + 148, c.fcw, true);
     for (let r = 0; r < 16; r++) buf.set(c.xmm[r]!, p + 152 + 16 * r);
@@ -93,8 +93,9 @@ export function decodeBatch(raw: Uint8Array, cases: readonly Case[]): Result[] {
       faultAddr: dv.getBigUint64(p + 24, true),
       gpr,
       rip: dv.getBigUint64(p + 160, true),
-      ripOffset: 0,
-      rflags: Number(dv.getBigUint64(p + 168, true) & 0xffffffffn),
+      // RIP is always in the low 4 GiB here except after a wild jump, where the bigint path is exact
+      ripOffset: dv.getUint32(p + 164, true) === 0 ? dv.getUint32(p + 160, true) - CODE_BASE : 0,
+      rflags: dv.getUint32(p + 168, true),
       mxcsr: dv.getUint32(p + 176, true),
       fcw: dv.getUint16(p + 180, true),
       fsw: dv.getUint16(p + 182, true),
@@ -103,7 +104,7 @@ export function decodeBatch(raw: Uint8Array, cases: readonly Case[]): Result[] {
       xmm,
       mem,
     };
-    res.ripOffset = Number(BigInt.asIntN(64, res.rip - BigInt(CODE_BASE)));
+    if (dv.getUint32(p + 164, true) !== 0) res.ripOffset = Number(BigInt.asIntN(64, res.rip - BigInt(CODE_BASE)));
     const runs = dv.getUint32(p + 528, true);
     p += OUT_CASE_FIXED;
     for (let r = 0; r < runs; r++) {

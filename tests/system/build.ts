@@ -22,6 +22,7 @@ export const SPECS: Record<string, KernelSpec> = {
   modes: { arch: 32, kind: 'elf32' },
   triple: { arch: 32, kind: 'elf32' },
   bare: { arch: 64, kind: 'flat' },
+  echo: { arch: 32, kind: 'flat' },
 };
 
 function newer(a: string, b: string): boolean {

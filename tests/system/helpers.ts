@@ -9,10 +9,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node dist/machine/cli/main.js ARGS` with stdin closed. */
-export function runCli(args: string[], timeoutMs = 60_000): CliResult {
+/** `node dist/machine/cli/main.js ARGS` with stdin closed, or fed `input` through a pipe. */
+export function runCli(args: string[], timeoutMs = 60_000, input?: string): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build:ts\` first (npm test does)`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'latin1', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'latin1',
+    timeout: timeoutMs,
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -148,6 +148,9 @@ static void die(const char *msg) {
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ctxp) {
+    /* The kernel clears DF and TF for a handler but not AC: a guest that set AC would make the
+     * harness's own unaligned accesses fault from here on. */
+    __asm__ volatile("pushfq\n\tandl $~0x40000, (%%rsp)\n\tpopfq" ::: "memory", "cc");
     ucontext_t *uc = (ucontext_t *)ctxp;
     if (!g_in_guest) {
         if (sig == SIGVTALRM) return;
@@ -309,7 +312,6 @@ int main(void) {
     map_fixed(CODE_BASE + CODE_SIZE, GUARD_SIZE, PROT_NONE);
     uint8_t *data = map_fixed(DATA_BASE, DATA_SIZE, PROT_READ | PROT_WRITE);
     uint8_t *code = map_fixed(CODE_BASE, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
-    memset(code, 0xCC, CODE_SIZE);
     static uint8_t init[DATA_SIZE];
     uint8_t epilogue[EPILOGUE_LEN] = {0xFF, 0x25, 0, 0, 0, 0};
     uint64_t exit_addr = (uint64_t)(uintptr_t)&bm_exit;
@@ -323,7 +325,7 @@ int main(void) {
 
     install_handlers();
 
-    size_t pos = 16, prev_code_end = 0;
+    size_t pos = 16;
     for (uint32_t ci = 0; ci < count; ci++) {
         char err[160];
         if (in_len - pos < IN_CASE_FIXED) {
@@ -356,10 +358,9 @@ int main(void) {
         memcpy(bm_in_fx + 24, &mxcsr, 4);
         memcpy(bm_in_fx + 160, c + 152, 256); /* XMM0-15 */
 
-        if (prev_code_end) memset(code, 0xCC, prev_code_end);
+        memset(code, 0xCC, CODE_SIZE); /* whole page: the guest may have written anywhere in it */
         memcpy(code, in + pos, code_len);
         memcpy(code + code_len, epilogue, EPILOGUE_LEN);
-        prev_code_end = code_len + EPILOGUE_LEN;
         pos += code_len;
 
         memset(init, 0, DATA_SIZE);

@@ -4,7 +4,7 @@ import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { LZ_CIN, ARITH_FLAGS, Flag } from '../../../machine/cpu/state.js';
+import { LZ_CIN, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_A_LO, LZ_B_LO, FLAGS_LAZY, ARITH_FLAGS, Flag } from '../../../machine/cpu/state.js';
 import { LazyOp, lazy32, lazy64, getCF, keepCF } from '../flags.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, TWO32 } from './common.js';
 
@@ -310,9 +310,236 @@ function makeShapes(k: number): { generic: Handler; prepare: (ins: Instr) => Han
   return { generic, prepare };
 }
 
+
+// Top-level 32-bit register/immediate forms of the common ALU ops: the hottest handlers of integer loops get
+// their own code (no closure context, no kind switch), so the block loop can run them at full speed.
+function addRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = (a + b) | 0;
+  s[LZ_OP] = LazyOp.Add;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function addRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = (a + b) | 0;
+  s[LZ_OP] = LazyOp.Add;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function subRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = (a - b) | 0;
+  s[LZ_OP] = LazyOp.Sub;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function subRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = (a - b) | 0;
+  s[LZ_OP] = LazyOp.Sub;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function cmpRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = (a - b) | 0;
+  s[LZ_OP] = LazyOp.Sub;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+}
+function cmpRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = (a - b) | 0;
+  s[LZ_OP] = LazyOp.Sub;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+}
+function andRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = a & b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function andRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = a & b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function orRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = a | b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function orRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = a | b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function xorRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = a ^ b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function xorRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = a ^ b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+  s[d] = r;
+  s[d | 1] = 0;
+}
+function testRR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = s[ins.o1.reg << 1];
+  const r = a & b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+}
+function testRI4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  const a = s[d];
+  const b = ins.o1.imm;
+  const r = a & b;
+  s[LZ_OP] = LazyOp.Logic;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[LZ_B_LO] = b;
+  s[FLAGS_LAZY] = ARITH_FLAGS;
+}
+
+const FAST4: Readonly<Record<number, readonly [Handler, Handler]>> = {
+  [K.ADD]: [addRR4, addRI4],
+  [K.SUB]: [subRR4, subRI4],
+  [K.CMP]: [cmpRR4, cmpRI4],
+  [K.AND]: [andRR4, andRI4],
+  [K.OR]: [orRR4, orRI4],
+  [K.XOR]: [xorRR4, xorRI4],
+  [K.TEST]: [testRR4, testRI4],
+};
+
 function aluOp(name: string, k: number): IntOp {
   const { generic, prepare } = makeShapes(k);
-  return { names: [name], h: generic, prepare };
+  const fast = FAST4[k];
+  if (fast === undefined) return { names: [name], h: generic, prepare };
+  const [rr, ri] = fast;
+  const prep = (ins: Instr): Handler => {
+    const o0 = ins.o0, o1 = ins.o1;
+    if (o0.kind === OpKind.Reg && o0.rc === RegClass.Gpr && o0.size === 4) {
+      if (o1.kind === OpKind.Imm) return ri;
+      if (o1.kind === OpKind.Reg && o1.rc === RegClass.Gpr) return rr;
+    }
+    return prepare(ins);
+  };
+  return { names: [name], h: generic, prepare: prep };
 }
 
 // ---- INC DEC NEG NOT ------------------------------------------------------------------------------------------
@@ -417,6 +644,42 @@ function makeNegNot(neg: boolean): Handler {
 const inc = makeIncDec(1);
 const dec = makeIncDec(-1);
 
+// Top-level 32-bit register INC/DEC (loop counters): constants instead of closure context in the hottest path.
+function incR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const i = ins.o0.reg << 1;
+  const a = s[i];
+  const r = (a + 1) | 0;
+  if (s[FLAGS_LAZY] & Flag.CF) keepCF(s);
+  s[LZ_OP] = LazyOp.Inc;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[FLAGS_LAZY] = NO_CF;
+  s[i] = r;
+  s[i | 1] = 0;
+}
+
+function decR4(cpu: Cpu, ins: Instr): void {
+  const s = cpu.i32;
+  const i = ins.o0.reg << 1;
+  const a = s[i];
+  const r = (a - 1) | 0;
+  if (s[FLAGS_LAZY] & Flag.CF) keepCF(s);
+  s[LZ_OP] = LazyOp.Dec;
+  s[LZ_SIZE] = 4;
+  s[LZ_RES_LO] = r;
+  s[LZ_A_LO] = a;
+  s[FLAGS_LAZY] = NO_CF;
+  s[i] = r;
+  s[i | 1] = 0;
+}
+
+const prepareInc = (ins: Instr): Handler =>
+  ins.o0.kind === OpKind.Reg && ins.o0.rc === RegClass.Gpr && ins.o0.size === 4 ? incR4 : inc.prepare(ins);
+const prepareDec = (ins: Instr): Handler =>
+  ins.o0.kind === OpKind.Reg && ins.o0.rc === RegClass.Gpr && ins.o0.size === 4 ? decR4 : dec.prepare(ins);
+
 export const ops: IntOp[] = [
   aluOp('ADD', K.ADD),
   aluOp('OR', K.OR),
@@ -427,8 +690,8 @@ export const ops: IntOp[] = [
   aluOp('XOR', K.XOR),
   aluOp('CMP', K.CMP),
   aluOp('TEST', K.TEST),
-  { names: ['INC'], h: inc.generic, prepare: inc.prepare },
-  { names: ['DEC'], h: dec.generic, prepare: dec.prepare },
+  { names: ['INC'], h: inc.generic, prepare: prepareInc },
+  { names: ['DEC'], h: dec.generic, prepare: prepareDec },
   { names: ['NEG'], h: makeNegNot(true) },
   { names: ['NOT'], h: makeNegNot(false) },
 ];

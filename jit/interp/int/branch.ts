@@ -3,7 +3,7 @@
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { RCX, RIP_F, Flag, FLAGS, FLAGS_LAZY } from '../../../machine/cpu/state.js';
+import { RCX, RIP_F, Flag, FLAGS, FLAGS_LAZY, LZ_SIZE, LZ_RES_LO } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
 import { testCond, getZF, getCF, getSF, getOF, lazyZF } from '../flags.js';
 import { IntOp, readSrc, push, peek, setSp, spPlus, branchTo, ripPair, pairToNum, isCanonical, addrReg, addAddrReg } from './common.js';
@@ -21,36 +21,37 @@ const jccGeneric: Handler = (cpu, ins) => {
   if (testCond(cpu.i32, ins.cond)) branchTo(cpu, ins.osize, relTarget(cpu, ins));
 };
 
-/** Condition evaluators specialised per tttn (the hot part of every loop). */
-const CONDS: ((s: Int32Array) => boolean)[] = [
-  (s) => getOF(s) !== 0,
-  (s) => getOF(s) === 0,
-  (s) => getCF(s) !== 0,
-  (s) => getCF(s) === 0,
-  (s) => (s[FLAGS_LAZY] & Flag.ZF ? lazyZF(s) : s[FLAGS] & Flag.ZF) !== 0,
-  (s) => (s[FLAGS_LAZY] & Flag.ZF ? lazyZF(s) : s[FLAGS] & Flag.ZF) === 0,
-  (s) => (getCF(s) | getZF(s)) !== 0,
-  (s) => (getCF(s) | getZF(s)) === 0,
-  (s) => getSF(s) !== 0,
-  (s) => getSF(s) === 0,
-  (s) => testCond(s, 10),
-  (s) => testCond(s, 11),
-  (s) => getSF(s) !== getOF(s),
-  (s) => getSF(s) === getOF(s),
-  (s) => getZF(s) !== 0 || getSF(s) !== getOF(s),
-  (s) => getZF(s) === 0 && getSF(s) === getOF(s),
-];
-
-function makeJcc64(cc: number): Handler {
-  const cond = CONDS[cc];
-  return (cpu, ins) => {
-    if (!cond(cpu.i32)) return;
-    const t = cpu.f64[RIP_F] + ins.o0.disp;
-    if (t >= -CANON && t < CANON) cpu.f64[RIP_F] = t;
-    else cpu.fault(Vec.GP, 0);
-  };
+// 64-bit Jcc specialised per condition as separate top-level functions, so each call site in the block loop sees
+// one small function it can inline (closures from one factory would share, and megamorphise, their code).
+function zf(s: Int32Array): number {
+  if ((s[FLAGS_LAZY] & Flag.ZF) === 0) return (s[FLAGS] >>> 6) & 1;
+  return s[LZ_SIZE] === 4 ? (s[LZ_RES_LO] === 0 ? 1 : 0) : lazyZF(s);
 }
-const JCC64 = CONDS.map((_, cc) => makeJcc64(cc));
+
+function take64(cpu: Parameters<Handler>[0], ins: Instr): void {
+  const t = cpu.f64[RIP_F] + ins.o0.disp;
+  if (t >= -CANON && t < CANON) cpu.f64[RIP_F] = t;
+  else cpu.fault(Vec.GP, 0);
+}
+
+const JCC64: Handler[] = [
+  (cpu, ins) => { if (getOF(cpu.i32) !== 0) take64(cpu, ins); },
+  (cpu, ins) => { if (getOF(cpu.i32) === 0) take64(cpu, ins); },
+  (cpu, ins) => { if (getCF(cpu.i32) !== 0) take64(cpu, ins); },
+  (cpu, ins) => { if (getCF(cpu.i32) === 0) take64(cpu, ins); },
+  (cpu, ins) => { if (zf(cpu.i32) !== 0) take64(cpu, ins); },
+  (cpu, ins) => { if (zf(cpu.i32) === 0) take64(cpu, ins); },
+  (cpu, ins) => { if ((getCF(cpu.i32) | zf(cpu.i32)) !== 0) take64(cpu, ins); },
+  (cpu, ins) => { if ((getCF(cpu.i32) | zf(cpu.i32)) === 0) take64(cpu, ins); },
+  (cpu, ins) => { if (getSF(cpu.i32) !== 0) take64(cpu, ins); },
+  (cpu, ins) => { if (getSF(cpu.i32) === 0) take64(cpu, ins); },
+  (cpu, ins) => { if (testCond(cpu.i32, 10)) take64(cpu, ins); },
+  (cpu, ins) => { if (testCond(cpu.i32, 11)) take64(cpu, ins); },
+  (cpu, ins) => { if (getSF(cpu.i32) !== getOF(cpu.i32)) take64(cpu, ins); },
+  (cpu, ins) => { if (getSF(cpu.i32) === getOF(cpu.i32)) take64(cpu, ins); },
+  (cpu, ins) => { const s = cpu.i32; if (zf(s) !== 0 || getSF(s) !== getOF(s)) take64(cpu, ins); },
+  (cpu, ins) => { const s = cpu.i32; if (zf(s) === 0 && getSF(s) === getOF(s)) take64(cpu, ins); },
+];
 
 function prepareJcc(ins: Instr): Handler {
   if (ins.osize === 8 && ins.cond >= 0 && ins.cond < 16 && ins.o0.kind === OpKind.Rel) return JCC64[ins.cond];

@@ -3,10 +3,10 @@
 // truncation and the integer indefinite value (IE) for NaN/out-of-range inputs. MMX forms use MMX registers.
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
-import { OpKind, RegClass } from '../../decoder/instr.js';
+import { OpKind } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { fenv, Xf, Rc, sseCheck, mmxCheck, beginFp, commitFp, MX_FTZ } from './env.js';
-import { X, Y, Z, loadXmm, storeXmm, loadSrc, loadMmx, storeMmx, mmxEnter } from './access.js';
+import { fenv, Xf, Rc, sseCheck, mmxCheck, beginFp, commitFp } from './env.js';
+import { X, Y, Z, loadXmm, storeXmm, loadSrc, storeMmx, mmxEnter } from './access.js';
 import { R64, isNaN64, isDenormal64, bitsToF64, putF64 } from './fp64.js';
 import { R32, isNaN32, isDenormal32, bitsToF32, f32Bits, round32 } from './fp32.js';
 import { roundPack } from './softfloat.js';
@@ -312,14 +312,13 @@ function cvtpd2dq(trunc: boolean): Handler {
 
 // MMX forms (CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI): touching an MMX register switches the x87 unit to MMX mode.
 
-function mmxSide(cpu: Cpu, ins: Instr): void {
+function mmxSide(cpu: Cpu): void {
   sseCheck(cpu);
   mmxCheck(cpu);
-  void ins;
 }
 
 const cvtpi2ps: Handler = (cpu, ins) => {
-  mmxSide(cpu, ins);
+  mmxSide(cpu);
   loadSrc(cpu, ins, ins.o1, Y, false);
   if (ins.o1.kind === OpKind.Reg) mmxEnter(cpu);
   beginFp(cpu);
@@ -335,7 +334,7 @@ const cvtpi2ps: Handler = (cpu, ins) => {
 };
 
 const cvtpi2pd: Handler = (cpu, ins) => {
-  mmxSide(cpu, ins);
+  mmxSide(cpu);
   loadSrc(cpu, ins, ins.o1, Y, false);
   if (ins.o1.kind === OpKind.Reg) mmxEnter(cpu);
   const a = Y[0];
@@ -351,7 +350,7 @@ const cvtpi2pd: Handler = (cpu, ins) => {
 
 function cvtps2pi(trunc: boolean): Handler {
   return (cpu, ins) => {
-    mmxSide(cpu, ins);
+    mmxSide(cpu);
     loadSrc(cpu, ins, ins.o1, Y, false);
     beginFp(cpu);
     const rc = trunc ? Rc.Zero : fenv.rc;
@@ -367,7 +366,7 @@ function cvtps2pi(trunc: boolean): Handler {
 
 function cvtpd2pi(trunc: boolean): Handler {
   return (cpu, ins) => {
-    mmxSide(cpu, ins);
+    mmxSide(cpu);
     loadSrc(cpu, ins, ins.o1, Y, true);
     beginFp(cpu);
     const rc = trunc ? Rc.Zero : fenv.rc;
@@ -381,9 +380,6 @@ function cvtpd2pi(trunc: boolean): Handler {
   };
 }
 
-void loadMmx;
-void RegClass;
-void MX_FTZ;
 
 export const CONVERT_OPS: OpTable = [
   ['CVTSS2SD', cvtss2sd], ['CVTSD2SS', cvtsd2ss], ['CVTPS2PD', cvtps2pd], ['CVTPD2PS', cvtpd2ps],

@@ -248,6 +248,11 @@ const addsubpd: Handler = (cpu, ins) => {
 // ---- dot products (SSE4.1) --------------------------------------------------------------------------------------
 
 const T = new Int32Array(4);
+
+/** Raise now if a stage of a multi-stage operation produced an unmasked exception. */
+function commitStage(cpu: Cpu): void {
+  if ((fenv.flags & ~(fenv.mx >>> 7) & 0x3f) !== 0) commitFp(cpu);
+}
 const dpps: Handler = (cpu, ins) => {
   operands(cpu, ins);
   const imm = immOf(ins);
@@ -257,9 +262,12 @@ const dpps: Handler = (cpu, ins) => {
       T[i] = R32[0];
     } else T[i] = 0;
   }
+  // The hardware stops at the first stage that raises an unmasked exception (no flags from later stages).
+  commitStage(cpu);
   arith32(FOp.Add, T[0], T[1]);
   const t2 = R32[0];
   arith32(FOp.Add, T[2], T[3]);
+  commitStage(cpu);
   arith32(FOp.Add, t2, R32[0]);
   const sum = R32[0];
   commitFp(cpu);
@@ -280,6 +288,7 @@ const dppd: Handler = (cpu, ins) => {
     T[2] = R64[0];
     T[3] = R64[1];
   } else T[2] = T[3] = 0;
+  commitStage(cpu);
   arith64(FOp.Add, T[0], T[1], T[2], T[3]);
   commitFp(cpu);
   const lo = R64[0];
@@ -322,10 +331,8 @@ function round32lane(x: number, imm: number): number {
     if ((x & 0x400000) === 0) fenv.flags |= Xf.IE;
     return x | 0x400000;
   }
-  if (isDenormal32(x)) {
-    if (fenv.daz) return x & 0x80000000;
-    fenv.flags |= Xf.DE;
-  }
+  // ROUNDxx reports no denormal-operand exception (DAZ still applies).
+  if (isDenormal32(x) && fenv.daz) return x & 0x80000000;
   const v = bitsToF32(x);
   const r = roundIntegral(v, roundMode(imm));
   if (r !== v && (imm & 8) === 0) fenv.flags |= Xf.PE;
@@ -339,13 +346,10 @@ function round64lane(lo: number, hi: number, imm: number): void {
     R64[1] = hi | 0x80000;
     return;
   }
-  if (isDenormal64(lo, hi)) {
-    if (fenv.daz) {
-      R64[0] = 0;
-      R64[1] = hi & 0x80000000;
-      return;
-    }
-    fenv.flags |= Xf.DE;
+  if (isDenormal64(lo, hi) && fenv.daz) {
+    R64[0] = 0;
+    R64[1] = hi & 0x80000000;
+    return;
   }
   const v = bitsToF64(lo, hi);
   const r = roundIntegral(v, roundMode(imm));

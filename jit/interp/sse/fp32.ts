@@ -170,8 +170,10 @@ export function arith32(op: FOp, ai: number, bi: number): void {
       if (s !== s) break;
       if (den) fenv.flags |= Xf.DE;
       if (s === 0) {
-        const bothNeg = a === 0 && bb === 0 && Object.is(a, -0) && Object.is(bb, -0);
-        R32[0] = bothNeg || fenv.rc === Rc.Down ? 0x80000000 | 0 : 0;
+        // Equal-signed zeros keep their sign; otherwise (opposite zeros, x + -x) +0, or -0 when rounding down.
+        const bothNeg = Object.is(a, -0) && Object.is(bb, -0);
+        const bothPos = Object.is(a, 0) && Object.is(bb, 0);
+        R32[0] = bothNeg || (!bothPos && fenv.rc === Rc.Down) ? 0x80000000 | 0 : 0;
         return;
       }
       if (Math.abs(s) === Infinity) {
@@ -197,7 +199,7 @@ export function arith32(op: FOp, ai: number, bi: number): void {
       const s = a / b;
       if (s !== s) break;
       if (b === 0) {
-        fenv.flags |= Xf.ZE;
+        if (Math.abs(a) !== Infinity) fenv.flags |= Xf.ZE;
         R32[0] = f32Bits(s);
         return;
       }

@@ -231,9 +231,10 @@ export function arith64(op: FOp, aLo: number, aHi: number, bLo: number, bHi: num
         return;
       }
       if (r === 0) {
-        // Exact zero: equal-signed zeros keep their sign; otherwise +0, or -0 when rounding down.
-        const bothNeg = a === 0 && bb === 0 && Object.is(a, -0) && Object.is(bb, -0);
-        putF64(bothNeg || fenv.rc === Rc.Down ? -0 : 0);
+        // Equal-signed zeros keep their sign; otherwise (opposite zeros, x + -x) +0, or -0 when rounding down.
+        const bothNeg = Object.is(a, -0) && Object.is(bb, -0);
+        const bothPos = Object.is(a, 0) && Object.is(bb, 0);
+        putF64(bothNeg || (!bothPos && fenv.rc === Rc.Down) ? -0 : 0);
         return;
       }
       if (m === Infinity && (a === r || bb === r)) {
@@ -274,7 +275,7 @@ export function arith64(op: FOp, aLo: number, aHi: number, bLo: number, bHi: num
       r = a / b;
       if (r !== r) break; // 0/0, inf/inf
       if (b === 0) {
-        fenv.flags |= Xf.ZE;
+        if (Math.abs(a) !== Infinity) fenv.flags |= Xf.ZE;
         putF64(r);
         return;
       }
@@ -285,7 +286,7 @@ export function arith64(op: FOp, aLo: number, aHi: number, bLo: number, bHi: num
       }
       const m = Math.abs(r);
       const ab = Math.abs(b);
-      if (m > LOW && m < SPLIT_LIMIT && Math.abs(a) > LOW && ab < SPLIT_LIMIT && ab > LOW) {
+      if (m > LOW && m < SPLIT_LIMIT && Math.abs(a) > LOW && Math.abs(a) < HIGH && ab < SPLIT_LIMIT && ab > LOW) {
         const p = r * b;
         const rem = a - p - prodErr(r, b, p);
         if (rem !== 0) {
@@ -330,7 +331,7 @@ export function sqrt64(lo: number, hi: number): void {
     R64[1] = hi;
     return;
   }
-  if (a > LOW) {
+  if (a > LOW && a < HIGH) {
     let r = Math.sqrt(a);
     const p = r * r;
     const rem = a - p - prodErr(r, r, p);

@@ -1,8 +1,7 @@
 // Packed shuffles, packs/unpacks, blends and sign/zero extension (SDM Vol. 2: PACKxx, PUNPCKxx, PSHUFx, PALIGNR,
 // SHUFPS/PD, UNPCKxPS/PD, MOVSLDUP/MOVSHDUP/MOVDDUP, BLENDxx, PBLENDxx, PMOVSX/ZX).
 import type { Handler } from '../../cache/code-cache.js';
-import { XMM_I32 } from '../../../machine/cpu/state.js';
-import { X, Y, Z, XB, YB, ZB, XW, YW, ZW, XUW, YUW, ZUW, XS8, YS8, loadXmm, storeXmm, loadSrc, immOf } from './access.js';
+import { X, Y, Z, XB, YB, ZB, XW, YW, ZW, XUW, YUW, ZUW, YS8, loadXmm, storeXmm, loadSrc } from './access.js';
 import { sseCheck } from './env.js';
 import { vec, Kernel } from './vec.js';
 import type { OpTable } from './fp-arith.js';
@@ -181,9 +180,6 @@ function pmovx(from: 1 | 2 | 4, to: 2 | 4 | 8, signed: boolean): Handler {
     storeXmm(cpu, ins.o0.reg, Z);
   };
 }
-
-void XMM_I32;
-void XS8;
 
 export const SHUFFLE_OPS: OpTable = [
   ['PACKSSWB', vec(packWB(sat8s))], ['PACKUSWB', vec(packWB(sat8u))],

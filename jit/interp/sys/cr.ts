@@ -11,6 +11,7 @@ import { defineOp, defineForm } from '../interpreter.js';
 import { effectiveOffset, setGpr, readOp, writeOp } from '../operands.js';
 import { requireCpl0, lo32, hi32, TWO32 } from './common.js';
 import { formsOf } from './forms.js';
+import { Opm } from '../../decoder/decode.js';
 
 function movToCr(cpu: Cpu, ins: Instr): void {
   requireCpl0(cpu);
@@ -93,10 +94,10 @@ function movFromDr(cpu: Cpu, ins: Instr): void {
   setGpr(cpu, ins.o0.reg, ins.osize, s[DR0 + 2 * n], ins.osize === 8 ? s[DR0 + 2 * n + 1] : 0);
 }
 
-for (const f of formsOf(Mn.MOV, ['Cy', 'Ry'])) defineForm(f, movToCr, { endsBlock: true });
-for (const f of formsOf(Mn.MOV, ['Ry', 'Cy'])) defineForm(f, movFromCr);
-for (const f of formsOf(Mn.MOV, ['Dy', 'Ry'])) defineForm(f, movToDr);
-for (const f of formsOf(Mn.MOV, ['Ry', 'Dy'])) defineForm(f, movFromDr);
+for (const f of formsOf(Mn.MOV, [{ m: Opm.RegCr }, undefined])) defineForm(f, movToCr, { endsBlock: true });
+for (const f of formsOf(Mn.MOV, [undefined, { m: Opm.RegCr }])) defineForm(f, movFromCr);
+for (const f of formsOf(Mn.MOV, [{ m: Opm.RegDr }, undefined])) defineForm(f, movToDr);
+for (const f of formsOf(Mn.MOV, [undefined, { m: Opm.RegDr }])) defineForm(f, movFromDr);
 
 defineOp(Mn.CLTS, (cpu) => {
   requireCpl0(cpu);

@@ -12,6 +12,7 @@ import { defineOp, defineForm } from '../interpreter.js';
 import { operandAddress, readOp, setGpr, writeOp } from '../operands.js';
 import { peek, setSp, spMinus, spPlus, stackLin } from '../int/common.js';
 import { formsOf } from './forms.js';
+import { Opm } from '../../decoder/decode.js';
 import { TWO32 } from './common.js';
 
 function movToSreg(cpu: Cpu, ins: Instr): void {
@@ -27,9 +28,8 @@ function movFromSreg(cpu: Cpu, ins: Instr): void {
   else setGpr(cpu, o.reg, o.size, sel, 0);
 }
 
-for (const f of formsOf(Mn.MOV, ['Sw', 'Ew'])) defineForm(f, movToSreg);
-for (const f of formsOf(Mn.MOV, ['Mw', 'Sw'])) defineForm(f, movFromSreg);
-for (const f of formsOf(Mn.MOV, ['Rv', 'Sw'])) defineForm(f, movFromSreg);
+for (const f of formsOf(Mn.MOV, [{ m: Opm.RegSeg }, undefined])) defineForm(f, movToSreg);
+for (const f of formsOf(Mn.MOV, [undefined, { m: Opm.RegSeg }])) defineForm(f, movFromSreg);
 
 /** PUSH Sreg: the stack pointer moves by the operand size, but only the 16-bit selector is stored (Core/Atom). */
 function pushSreg(seg: number): (cpu: Cpu, ins: Instr) => void {
@@ -55,10 +55,9 @@ function popSreg(seg: number): (cpu: Cpu, ins: Instr) => void {
   };
 }
 
-const NAMES = ['ES', 'CS', 'SS', 'DS', 'FS', 'GS'];
 for (const seg of [ES, CS, SS, DS, FS, GS]) {
-  for (const f of formsOf(Mn.PUSH, [NAMES[seg]])) defineForm(f, pushSreg(seg));
-  if (seg !== CS) for (const f of formsOf(Mn.POP, [NAMES[seg]])) defineForm(f, popSreg(seg));
+  for (const f of formsOf(Mn.PUSH, [{ m: Opm.FixedSeg, reg: seg }])) defineForm(f, pushSreg(seg));
+  if (seg !== CS) for (const f of formsOf(Mn.POP, [{ m: Opm.FixedSeg, reg: seg }])) defineForm(f, popSreg(seg));
 }
 
 /** LDS/LES/LFS/LGS/LSS r, m16:16/32/64: the selector is loaded (and checked) before the register is written. */

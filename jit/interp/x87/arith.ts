@@ -9,7 +9,7 @@ import {
   F80, Fx, Op, Cls, arith, sqrt, res, classify, signOf, sigOf, expOf, pickNaN, setIndefinite, toIntegral,
   fromInt, roundExact,
 } from './f80.js';
-import { enter, finish, isEmpty, getST, setST, pop, underflow, unmasked, xst, push, setCC } from './fpu.js';
+import { enter, finish, isEmpty, getST, setST, pop, underflow, unmasked, preFault, xst, push, setCC } from './fpu.js';
 import { readFloat, readInt } from './mem.js';
 import type { OpTable } from '../sse/fp-arith.js';
 
@@ -27,9 +27,10 @@ function binary(op: Op, rev: boolean, int: boolean, popAfter: boolean): Handler 
     const s = cpu.i32;
     let dst = 0;
     let empty: boolean;
+    let denSrc = false;
     if (ins.o0.kind === OpKind.Mem) {
       if (int) readInt(cpu, ins, ins.o0, B);
-      else xst.flags |= readFloat(cpu, ins, ins.o0, B);
+      else denSrc = readFloat(cpu, ins, ins.o0, B) !== 0;
       empty = isEmpty(s, 0);
       if (!empty) getST(s, 0, A);
     } else {
@@ -45,12 +46,12 @@ function binary(op: Op, rev: boolean, int: boolean, popAfter: boolean): Handler 
       xst.flags = 0;
       underflow(R);
     } else {
-      if (rev) arith(op, B, A, s[FPU_CW], R);
-      else arith(op, A, B, s[FPU_CW], R);
+      if (rev) arith(op, B, A, s[FPU_CW], R, denSrc);
+      else arith(op, A, B, s[FPU_CW], R, denSrc);
       xst.flags |= res.flags;
       xst.c1 = res.up ? 1 : 0;
     }
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) {
+    if (preFault(s)) {
       finish(cpu);
       return;
     }
@@ -70,7 +71,7 @@ function unary(f: (cw: number) => void): Handler {
       getST(s, 0, A);
       f(s[FPU_CW]);
     }
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) {
+    if (preFault(s)) {
       finish(cpu);
       return;
     }
@@ -145,7 +146,7 @@ const fscale: Handler = (cpu, ins) => {
     getST(s, 1, B);
     scale(s[FPU_CW]);
   }
-  if (unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) {
+  if (preFault(s)) {
     finish(cpu);
     return;
   }
@@ -229,7 +230,7 @@ const fxtract: Handler = (cpu, ins) => {
     const s64 = m << BigInt(64 - bl);
     R.set(Number(s64 & 0xffffffffn), Number(s64 >> 32n), (signOf(A) << 15) | 0x3fff);
   }
-  if (unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) return finish(cpu);
+  if (preFault(s)) return finish(cpu);
   setST(s, 0, B);
   push(cpu, R);
   finish(cpu);
@@ -312,7 +313,7 @@ function fprem(ieee: boolean): Handler {
         xst.flags |= res.flags;
       }
     }
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) return finish(cpu);
+    if (preFault(s)) return finish(cpu);
     setST(s, 0, R);
     setCC(s, c3, c2, c1, c0);
     finish(cpu);

@@ -61,10 +61,10 @@ function fcom(quiet: boolean, pops: number, int = false, ftst = false): Handler 
     enter(cpu, ins);
     const s = cpu.i32;
     const rel = operands(cpu, ins, int, ftst) ? relation(quiet) : UN;
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE))) return finish(cpu);
+    // The comparison result is delivered even with an unmasked IE/DE (observed); the pops are not done then.
     setCC(s, rel === EQ || rel === UN ? 1 : 0, rel === UN ? 1 : 0, 0, rel === LT || rel === UN ? 1 : 0);
     xst.c1 = 0;
-    for (let k = 0; k < pops; k++) pop(s);
+    if (!unmasked(s, xst.flags & (Fx.IE | Fx.DE))) for (let k = 0; k < pops; k++) pop(s);
     finish(cpu);
   };
 }
@@ -75,11 +75,10 @@ function fcomi(quiet: boolean, popAfter: boolean): Handler {
     enter(cpu, ins);
     const s = cpu.i32;
     const rel = operands(cpu, ins, false, false) ? relation(quiet) : UN;
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE))) return finish(cpu);
     const f = rel === GT ? 0 : rel === LT ? Flag.CF : rel === EQ ? Flag.ZF : Flag.ZF | Flag.PF | Flag.CF;
     setFlags(s, (getFlags(s) & ~ARITH_FLAGS) | f);
     xst.c1 = 0;
-    if (popAfter) pop(s);
+    if (popAfter && !unmasked(s, xst.flags & (Fx.IE | Fx.DE))) pop(s);
     finish(cpu);
   };
 }

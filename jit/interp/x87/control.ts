@@ -7,14 +7,14 @@ import type { Handler } from '../../cache/code-cache.js';
 import { OpKind } from '../../decoder/instr.js';
 import {
   CR0, Cr0, FLAGS, Flag, FPU_CW, FPU_SW, FPU_TOP, FPU_TAG, FPU_FOP, FPU_IP_LO, FPU_IP_HI, FPU_DP_LO, FPU_DP_HI,
-  FPU_CS, FPU_DS, FPR_I32, MXCSR, XMM_I32, CODE_BITS,
+  FPU_CS, FPU_DS, MXCSR, XMM_I32, CODE_BITS,
 } from '../../../machine/cpu/state.js';
 import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
 import { operandAddress, setGpr } from '../operands.js';
 import { MXCSR_MASK } from '../sse/env.js';
 import { F80, Fx } from './f80.js';
 import {
-  enter, finish, isEmpty, getST, setST, freeST, pop, underflow, unmasked, xst, statusWord, setStatusWord, fpuInit,
+  enter, finish, isEmpty, getST, setST, freeST, underflow, unmasked, xst, statusWord, setStatusWord, fpuInit,
   fullTagWord, setTagWord,
 } from './fpu.js';
 import { write80 } from './mem.js';
@@ -220,7 +220,6 @@ const frstor: Handler = (cpu, ins) => {
     const lo = cpu.rd64(a);
     regs.push([lo, cpu.hi, cpu.rd16(a + 8)]);
   }
-  const tag = s[FPU_TAG];
   loadEnv(cpu, ins, lin);
   const newTag = s[FPU_TAG];
   for (let i = 0; i < 8; i++) {
@@ -228,7 +227,6 @@ const frstor: Handler = (cpu, ins) => {
     setST(s, i, A); // sets the in-use bit: restore the loaded tags below
   }
   s[FPU_TAG] = newTag;
-  void tag;
 };
 
 // ---- FXSAVE / FXRSTOR ------------------------------------------------------------------------------------------
@@ -330,9 +328,6 @@ function fxrstor(wide: boolean): Handler {
     for (let r = 0; r < nx; r++) for (let k = 0; k < 4; k++) s[XMM_I32(r) + k] = xmm[4 * r + k];
   };
 }
-
-void FPR_I32;
-void pop;
 
 export const X87_CONTROL_OPS: OpTable = [
   ['FLDCW', fldcw], ['FNSTCW', fnstcw], ['FNSTSW', fnstsw], ['FNINIT', fninit], ['FNCLEX', fnclex],

@@ -174,7 +174,7 @@ export function roundExact(sign: number, m: bigint, e: number, sticky: boolean, 
  * a op b for x87 arithmetic (FADD/FSUB/FMUL/FDIV and variants), precision from CW.PC. Operands must not be
  * empty registers (the caller handles stack faults). Result into out, flags in res.
  */
-export function arith(op: Op, a: F80, b: F80, cw: number, out: F80): void {
+export function arith(op: Op, a: F80, b: F80, cw: number, out: F80, denormalSource = false): void {
   res.flags = 0;
   res.up = false;
   const ca = classify(a);
@@ -192,7 +192,8 @@ export function arith(op: Op, a: F80, b: F80, cw: number, out: F80): void {
   let sb = signOf(b);
   const rc = ((cw >>> 10) & 3) as Rc;
   if (op === Op.Sub) sb ^= 1;
-  const den = ca === Cls.Denormal || cb === Cls.Denormal;
+  // A denormal m32/m64 source was normalised on conversion: its DE still counts, after the NaN checks.
+  const den = denormalSource || ca === Cls.Denormal || cb === Cls.Denormal;
   switch (op) {
     case Op.Add:
     case Op.Sub:
@@ -248,7 +249,7 @@ export function arith(op: Op, a: F80, b: F80, cw: number, out: F80): void {
         return;
       }
       if (cb === Cls.Zero) {
-        if (ca === Cls.Denormal) res.flags |= Fx.DE;
+        if (den) res.flags |= Fx.DE;
         if (ca !== Cls.Inf) res.flags |= Fx.ZE;
         out.set(0, 0x80000000, (s << 15) | 0x7fff);
         return;

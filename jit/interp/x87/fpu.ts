@@ -85,6 +85,17 @@ export function unmasked(s: Int32Array, flags: number): boolean {
   return (flags & ~s[FPU_CW] & 0x3f) !== 0;
 }
 
+/**
+ * An unmasked pre-computation exception (IE, DE, ZE) suppresses the result (§8.5.1-8.5.3): the post-computation
+ * flags of the discarded result are dropped as well. Returns true when the caller must not store anything.
+ */
+export function preFault(s: Int32Array): boolean {
+  if (!unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) return false;
+  xst.flags &= Fx.IE | Fx.DE | Fx.ZE | Fx.SF;
+  if ((xst.flags & Fx.SF) === 0) xst.c1 = -1;
+  return true;
+}
+
 /** Stack underflow on a read of an empty register: IE|SF, C1 = 0; the masked response uses the indefinite. */
 export function underflow(v?: F80): void {
   xst.flags |= Fx.IE | Fx.SF;

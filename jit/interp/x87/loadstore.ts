@@ -6,9 +6,9 @@ import { OpKind } from '../../decoder/instr.js';
 import { FPU_CW } from '../../../machine/cpu/state.js';
 import { Rc } from '../sse/env.js';
 import { operandAddress } from '../operands.js';
-import { F80, Fx, Cls, classify, toIeee, OUT64, res, toIntegral, fromInt, setIndefinite, isSNaN } from './f80.js';
+import { F80, Fx, toIeee, OUT64, res, toIntegral, fromInt, isSNaN } from './f80.js';
 import { enter, finish, isEmpty, getST, setST, pop, underflow, unmasked, xst, push } from './fpu.js';
-import { readFloat, readInt, write80, writeInt, readIntBig } from './mem.js';
+import { readFloat, readInt, write80, writeInt } from './mem.js';
 import type { OpTable } from '../sse/fp-arith.js';
 
 const V = new F80();
@@ -26,7 +26,8 @@ const fld: Handler = (cpu, ins) => {
     }
   } else if (isEmpty(s, o.reg)) underflow(V);
   else getST(s, o.reg, V);
-  if (unmasked(s, xst.flags & (Fx.IE | Fx.DE))) return finish(cpu);
+  // An unmasked SNaN load is suppressed; an unmasked denormal operand still loads (observed on hardware).
+  if (unmasked(s, xst.flags & Fx.IE)) return finish(cpu);
   push(cpu, V);
   finish(cpu);
 };
@@ -54,7 +55,12 @@ function fst(popAfter: boolean): Handler {
     } else {
       xst.flags |= toIeee(V, o.size === 8, s[FPU_CW]);
       xst.c1 = res.up ? 1 : 0;
-      if (unmasked(s, xst.flags & (Fx.IE | Fx.OE | Fx.UE))) return finish(cpu);
+      if (unmasked(s, xst.flags & (Fx.IE | Fx.OE | Fx.UE))) {
+        // Nothing is stored: no inexact result is reported either (observed: PE and C1 clear).
+        if ((xst.flags & Fx.IE) === 0 || !unmasked(s, Fx.IE)) xst.flags &= ~Fx.PE;
+        xst.c1 = 0;
+        return finish(cpu);
+      }
       if (o.size === 8) cpu.wr64(lin, OUT64[0], OUT64[1]);
       else cpu.wr32(lin, OUT64[0]);
     }
@@ -87,7 +93,6 @@ function fist(popAfter: boolean, trunc: boolean): Handler {
       v = min;
     } else {
       getST(s, 0, V);
-      const c = classify(V);
       const r = toIntegral(V, trunc ? Rc.Zero : (((s[FPU_CW] >>> 10) & 3) as Rc));
       if (r === null || r < min || r > -min - 1n) {
         xst.flags |= Fx.IE;
@@ -97,7 +102,6 @@ function fist(popAfter: boolean, trunc: boolean): Handler {
         v = r;
         xst.flags |= res.flags;
         xst.c1 = res.up ? 1 : 0;
-        if (c === Cls.Denormal) xst.flags |= 0; // conversions to integer do not report DE
       }
     }
     if (unmasked(s, xst.flags & Fx.IE)) return finish(cpu);
@@ -182,9 +186,6 @@ function constant(hex96: string, biased: number): Handler {
     finish(cpu);
   };
 }
-
-void setIndefinite;
-void readIntBig;
 
 export const X87_LOADSTORE_OPS: OpTable = [
   ['FLD', fld], ['FST', fst(false)], ['FSTP', fst(true)], ['FSTPNCE', fst(true)],

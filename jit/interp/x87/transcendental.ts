@@ -3,8 +3,8 @@
 // correct bits instead of the 64-bit hardware results; PE is always reported for inexact-looking results and
 // C1 is cleared. Operand-range rules (C2 for |x| >= 2^63), NaN, infinity and invalid cases follow the SDM.
 import type { Handler } from '../../cache/code-cache.js';
-import { F80, Fx, Cls, classify, pickNaN, setIndefinite, toDouble, fromDouble, signOf, expOf, sigOf } from './f80.js';
-import { enter, finish, isEmpty, getST, setST, pop, underflow, unmasked, xst, push, setCC } from './fpu.js';
+import { F80, Fx, Cls, classify, pickNaN, setIndefinite, toDouble, fromDouble, expOf, sigOf } from './f80.js';
+import { enter, finish, isEmpty, getST, setST, pop, underflow, unmasked, preFault, xst, push, setCC } from './fpu.js';
 import { bitLength } from '../sse/softfloat.js';
 import type { OpTable } from '../sse/fp-arith.js';
 
@@ -57,7 +57,7 @@ function unaryST(f: (x: number) => number, trig: boolean): Handler {
     }
     getST(s, 0, A);
     if (trig && classify(A) !== Cls.NaN && tooBig(A) && classify(A) !== Cls.Inf) {
-      setCC(s, (s[0] & 0) as number, 1, 0, 0);
+      setCC(s, 0, 1, 0, 0);
       return finish(cpu);
     }
     if (preCheck(A)) {
@@ -65,10 +65,10 @@ function unaryST(f: (x: number) => number, trig: boolean): Handler {
       if (trig && Math.abs(x) === Infinity) {
         xst.flags |= Fx.IE;
         setIndefinite(R);
-      } else if (x === 0) R.copy(A);
+      } else if (x === 0) fromDouble(f(x), R); // exact: +-0 or cos(0) = 1
       else result(f(x), R);
     }
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE))) return finish(cpu);
+    if (preFault(s)) return finish(cpu);
     setST(s, 0, R);
     if (trig) setCC(s, 0, 0, 0, 0);
     xst.c1 = 0;
@@ -98,7 +98,7 @@ function binaryPop(f: (y: number, x: number) => number): Handler {
         result(f(toDouble(B), toDouble(A)), R);
       }
     }
-    if (unmasked(s, xst.flags & (Fx.IE | Fx.DE | Fx.ZE))) return finish(cpu);
+    if (preFault(s)) return finish(cpu);
     setST(s, 1, R);
     pop(s);
     xst.c1 = 0;
@@ -148,7 +148,7 @@ const fptan: Handler = (cpu, ins) => {
     } else if (x === 0) R.copy(A);
     else result(Math.tan(x), R);
   }
-  if (unmasked(s, xst.flags & (Fx.IE | Fx.DE))) return finish(cpu);
+  if (preFault(s)) return finish(cpu);
   setST(s, 0, R);
   R2.set(0, 0x80000000, 0x3fff);
   if (classify(R) === Cls.NaN) R2.copy(R);
@@ -187,14 +187,12 @@ const fsincos: Handler = (cpu, ins) => {
       result(Math.cos(x), R2);
     }
   } else R2.copy(R);
-  if (unmasked(s, xst.flags & (Fx.IE | Fx.DE))) return finish(cpu);
+  if (preFault(s)) return finish(cpu);
   setST(s, 0, R);
   push(cpu, R2);
   setCC(s, 0, 0, 0, 0);
   finish(cpu);
 };
-
-void signOf;
 
 export const X87_TRANSCENDENTAL_OPS: OpTable = [
   ['F2XM1', unaryST((x) => Math.expm1(x * LN2), false)],
