@@ -95,6 +95,7 @@ export class Machine {
   private wake: (() => void) | undefined;
   private hostMs = 0;
   private inputEnded = false;
+  private pendingStop: MachineStop | undefined;
   /** The translator tier (engine 'auto' or 'jit'); undefined with --no-jit. */
   readonly jit: Jit | undefined;
 
@@ -149,6 +150,7 @@ export class Machine {
     this.platform.writeFirmwareTables();
     this.cache.flushAll();
     this.finished = undefined;
+    this.pendingStop = undefined;
   }
 
   // ---- boot paths ----------------------------------------------------------------------------------------------
@@ -183,6 +185,7 @@ export class Machine {
   /** Run until the guest exits, shuts down, triple-faults, halts for good, the limit is hit, or stop() is called. */
   async run(): Promise<RunResult> {
     if (this.finished !== undefined) return this.finished;
+    if (this.pendingStop !== undefined) return this.finish(this.pendingStop);
     if (this.running) throw new Error('the machine is already running');
     this.running = true;
     this.scheduler.clearStop();
@@ -211,6 +214,7 @@ export class Machine {
    */
   runSync(maxInstructions = Infinity): RunResult {
     if (this.finished !== undefined) return this.finished;
+    if (this.pendingStop !== undefined) return this.finish(this.pendingStop);
     if (this.running) throw new Error('the machine is already running');
     this.running = true;
     this.scheduler.clearStop();
@@ -229,6 +233,16 @@ export class Machine {
       this.clock.pauseHost();
       this.platform.flush();
     }
+  }
+
+  /**
+   * End the run as `stop` says once the current instruction has retired (devices call this for isa-debug-exit,
+   * ACPI power-off and reset requests). The first request wins.
+   */
+  requestStop(stop: MachineStop): void {
+    if (this.pendingStop === undefined) this.pendingStop = stop;
+    this.scheduler.requestStop();
+    this.kick();
   }
 
   /** The host's input (the serial back end) has ended: an idle machine can no longer be woken by it. */
@@ -255,20 +269,25 @@ export class Machine {
       const m = pattern.exec(out);
       return m === null ? undefined : m[0];
     };
+    let lastYield = performance.now();
     for (;;) {
       this.platform.flush();
       const hit = test();
       if (hit !== undefined) return hit;
       const left = limit - this.scheduler.retired;
       if (left <= 0) throw new Error(`no ${String(pattern)} in the serial output after ${opts.timeoutInstructions ?? 1e9} instructions; output so far:\n${this.console.output}`);
-      const r = this.runSync(Math.min(left, 200_000));
+      // Small steps: the UART hands output over at step boundaries, and we want to stop soon after the match.
+      const r = this.runSync(Math.min(left, 2_000));
       this.platform.flush();
       const hit2 = test();
       if (hit2 !== undefined) return hit2;
       if (r.reason !== 'max-instructions') {
         throw new Error(`machine stopped (${r.reason}${r.report !== undefined ? ': ' + r.report : ''}) before ${String(pattern)} appeared; output:\n${this.console.output}`);
       }
-      await new Promise<void>((res) => setImmediate(res));
+      if (performance.now() - lastYield > BATCH_MS) {
+        await new Promise<void>((res) => setImmediate(res));
+        lastYield = performance.now();
+      }
     }
   }
 
@@ -300,7 +319,7 @@ export class Machine {
       try {
         st = sched.step();
       } catch (e) {
-        if (e instanceof MachineStop) return { kind: 'done', result: this.finish(e) };
+        if (e instanceof MachineStop) return { kind: 'done', result: this.finish(this.pendingStop ?? e) };
         throw e;
       }
       switch (st) {
@@ -328,6 +347,7 @@ export class Machine {
         case Step.MaxInstructions:
           return { kind: 'done', result: this.result('max-instructions') };
         case Step.Stopped:
+          if (this.pendingStop !== undefined) return { kind: 'done', result: this.finish(this.pendingStop) };
           return { kind: 'done', result: this.result('stopped') };
       }
       if ((rounds & 7) === 0) {
@@ -463,6 +483,7 @@ export class Machine {
     }
     this.scheduler.retired = s.retired;
     this.finished = undefined;
+    this.pendingStop = undefined;
   }
 
   /** Release host resources (terminal raw mode, listeners). */

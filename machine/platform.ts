@@ -62,15 +62,10 @@ export function buildPlatform(m: Machine, console: SerialConsole, wake: () => vo
     hostTimeMs: clock.mode === 'virtual' ? () => wallStartMs + clock.nowNs() / 1e6 : () => Date.now(),
     serial: console,
     debugExitSize: 4,
-    onDebugExit: (status) => {
-      throw new MachineStop('exit', `the guest wrote 0x${((status - 1) / 2).toString(16)} to isa-debug-exit`, status);
-    },
-    onShutdown: () => {
-      throw new MachineStop('shutdown', 'the guest powered the machine off (ACPI S5)');
-    },
-    onReset: (cause) => {
-      throw new MachineStop('reset', `the guest reset the machine (${String(cause)})`);
-    },
+    // Platform events end the run after the current instruction retires (exact instruction counts, no unwinding).
+    onDebugExit: (status) => m.requestStop(new MachineStop('exit', `the guest wrote 0x${((status - 1) / 2).toString(16)} to isa-debug-exit`, status)),
+    onShutdown: () => m.requestStop(new MachineStop('shutdown', 'the guest powered the machine off (ACPI S5)')),
+    onReset: (cause) => m.requestStop(new MachineStop('reset', `the guest reset the machine (${String(cause)})`)),
   });
   pc.register(m.io, m.phys.mmio);
   m.cpus.forEach((cpu, i) => {

@@ -133,6 +133,13 @@ async function link(name, script, objects) {
   return readSym(sym);
 }
 
+/** Writes only when the content changed, so an unchanged build leaves every timestamp alone. */
+function writeIfChanged(path, data) {
+  if (existsSync(path) && readFileSync(path).equals(Buffer.isBuffer(data) ? data : Buffer.from(data))) return false;
+  writeFileSync(path, data);
+  return true;
+}
+
 function readSym(path) {
   return readFileSync(path, 'utf8')
     .trim()
@@ -218,7 +225,7 @@ function buildBundle(c, programs) {
     f.data.copy(img, f.start * block);
   });
   if (img.length > Number(c.BUNDLE_MAX_SIZE)) fail(`program bundle is ${img.length} bytes, more than BUNDLE_MAX_SIZE`);
-  writeFileSync(join(BUILD, 'programs.bmfs'), img);
+  writeIfChanged(join(BUILD, 'programs.bmfs'), img);
   return img;
 }
 
@@ -256,7 +263,7 @@ function buildImage(c, loaderSyms, parts) {
   const flags = Number(c.MULTIBOOT_HEADER_FLAGS);
   const words = [magic, flags, (0x100000000 - ((magic + flags) % 0x100000000)) % 0x100000000, load + mb, load, load + size, 0, load + entry32];
   words.forEach((w, i) => img.writeUInt32LE(w >>> 0, mb + i * 4));
-  writeFileSync(join(BUILD, 'bmjit.img'), img);
+  writeIfChanged(join(BUILD, 'bmjit.img'), img);
   return img;
 }
 
@@ -304,7 +311,7 @@ async function main() {
   ]);
   // One map for everything resident at once (programs share PROGRAM_ADDRESS and keep their own maps).
   const all = [...loaderSyms, ...kernelSyms, ...monitorSyms].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  writeFileSync(join(BUILD, 'bmjit.sym'), symText(all));
+  writeIfChanged(join(BUILD, 'bmjit.sym'), symText(all));
   log(`build-guest: build/bmjit.img ${img.length} bytes (${PROGRAMS.length} programs) in ${Date.now() - t0} ms`);
 }
 

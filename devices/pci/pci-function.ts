@@ -52,9 +52,11 @@ export const CMD_BUS_MASTER = 1 << 2;
 export const STATUS_CAP_LIST = 1 << 4;
 
 export interface PciFunctionState {
-  /** Configuration space bytes (4096). */
-  config: number[];
+  /** Configuration space (4096 bytes) as a hex string (compact in JSON snapshots). */
+  config: string;
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** All-ones per access size. */
 const ONES = [0, 0xff, 0xffff, 0, 0xffffffff];
@@ -256,11 +258,14 @@ export class PciFunction implements Stateful<PciFunctionState> {
   }
 
   saveState(): PciFunctionState {
-    return { config: Array.from(this.config) };
+    let hex = '';
+    for (let i = 0; i < this.config.length; i++) hex += HEX[this.config[i]];
+    return { config: hex };
   }
 
   restoreState(s: PciFunctionState): void {
-    this.config.set(s.config);
+    if (s.config.length !== 8192) throw new Error(`${this.name}: bad config snapshot`);
+    for (let i = 0; i < 4096; i++) this.config[i] = parseInt(s.config.substr(2 * i, 2), 16);
     this.updateMappings();
   }
 }

@@ -1,14 +1,19 @@
 # entry64 test shim (dev tool, not part of bmjit.img): plays the emulator's part of the 64-bit entry contract
 # (docs/boot-protocol.md) on QEMU. QEMU boots this as a Multiboot kernel with build/bmjit.img as module 0; the shim
 # copies the image to its load address, builds its own Multiboot information (memory map copied from QEMU's),
-# its own GDT (other selector values than the loader's) and identity page tables in its own memory, enters long
-# mode and jumps to the image's entry64 with EAX = 0x2BADB002, RBX = its information structure.
+# its own GDT (other selector values than the loader's) at 0x1000 and identity page tables at 0x2000-0x7FFF (where
+# bmjit's bare loader puts them, and where the loader's own final tables go), enters long mode and jumps to the
+# image's entry64 with EAX = 0x2BADB002, RBX = its information structure.
 #   qemu-system-x86_64 -machine q35 -kernel build/entry64-shim.bin -initrd build/bmjit.img ...
 .intel_syntax noprefix
 .include "abi.inc"
 .include "hw.inc"
 
 .equ SHIM_BASE, 0x1000000
+.equ SHIM_GDT,  0x1000
+.equ SHIM_PML4, 0x2000
+.equ SHIM_PDPT, 0x3000
+.equ SHIM_PD,   0x4000
 
 .section .text.header, "ax"
 .code32
@@ -62,21 +67,21 @@ shim_entry:
 	mov edi, OFFSET shim_mmap
 	rep movsb
 
-	# Identity map of 0-4 GiB with 2 MiB pages, in the shim's own memory.
-	mov edi, OFFSET shim_pml4
+	# Identity map of 0-4 GiB with 2 MiB pages at 0x2000 (PML4), 0x3000 (PDPT), 0x4000-0x7FFF (PDs).
+	mov edi, SHIM_PML4
 	xor eax, eax
 	mov ecx, 6 * 4096 / 4
 	rep stosd
-	mov dword ptr [shim_pml4], OFFSET shim_pdpt + 3
-	mov edi, OFFSET shim_pdpt
-	mov eax, OFFSET shim_pd + 3
+	mov dword ptr [SHIM_PML4], SHIM_PDPT + 3
+	mov edi, SHIM_PDPT
+	mov eax, SHIM_PD + 3
 	mov ecx, 4
 2:	mov [edi], eax
 	add eax, 4096
 	add edi, 8
 	dec ecx
 	jnz 2b
-	mov edi, OFFSET shim_pd
+	mov edi, SHIM_PD
 	xor edx, edx
 3:	mov eax, edx
 	shl eax, 21
@@ -90,10 +95,14 @@ shim_entry:
 	cmp edx, 2048
 	jb 3b
 
+	mov esi, OFFSET shim_gdt
+	mov edi, SHIM_GDT
+	mov ecx, shim_gdt_end - shim_gdt
+	rep movsb
 	lgdt [shim_gdtr]
 	mov eax, CR4_PAE
 	mov cr4, eax
-	mov eax, OFFSET shim_pml4
+	mov eax, SHIM_PML4
 	mov cr3, eax
 	mov ecx, MSR_EFER
 	rdmsr
@@ -137,13 +146,10 @@ shim_gdt_end:
 .balign 8
 shim_gdtr:
 	.word shim_gdt_end - shim_gdt - 1
-	.quad shim_gdt
+	.quad SHIM_GDT
 
 .section .bss
-.balign 4096
-shim_pml4:	.skip 4096
-shim_pdpt:	.skip 4096
-shim_pd:	.skip 4 * 4096
+.balign 16
 shim_mbi:	.skip 128
 shim_mmap:	.skip 4096
 .balign 16

@@ -51,6 +51,13 @@ export interface CodegenOptions {
 }
 
 const rLo = (r: number): string => `r${r}`;
+
+/** Attach a guest-disassembly line to the first statement emitted for an instruction (or an empty one). */
+function annotate(out: Node[], mark: number, note: string | undefined): void {
+  if (note === undefined) return;
+  if (out.length === mark) out.push(comment(note));
+  else out[mark] = { ...out[mark], comments: [...(out[mark].comments ?? []), { type: 'Line', value: ' ' + note }] };
+}
 const rHi = (r: number): string => `h${r}`;
 
 export class RegionCodegen {
@@ -271,14 +278,17 @@ export class RegionCodegen {
       const gi = firstGi + i;
       const x = ins[i];
       const ip = this.starts[gi];
-      if (this.opts.disasm !== undefined && this.opts.entryIp !== undefined) {
-        out.push(comment(`${(this.opts.entryIp + ip).toString(16)}: ${this.opts.disasm(x, this.opts.entryIp + ip)}`));
-      }
+      // Guest disassembly rides on the instruction's first statement as a leading comment.
+      const note = this.opts.disasm !== undefined && this.opts.entryIp !== undefined
+        ? `${(this.opts.entryIp + ip).toString(16)}: ${this.opts.disasm(x, this.opts.entryIp + ip)}`
+        : undefined;
+      const mark = out.length;
       const last = i === ins.length - 1;
       if (last) {
         const term = this.genTerminator(rb, x, gi, i + 1);
         if (term !== undefined) {
           out.push(...term);
+          annotate(out, mark, note);
           return out;
         }
       }
@@ -286,9 +296,11 @@ export class RegionCodegen {
       if (t !== undefined) {
         this.templated++;
         out.push(...t);
+        annotate(out, mark, note);
       } else {
         this.fallbacks++;
         out.push(...this.genFallback(x, gi, i + 1, last, rb));
+        annotate(out, mark, note);
         if (last) return out;
       }
     }

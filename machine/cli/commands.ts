@@ -29,10 +29,10 @@ function engineOf(jit: string | boolean | undefined): EngineMode {
   throw new UserError(`bad --jit value '${String(jit)}' (use --no-jit or --jit=always)`);
 }
 
-/** Where the built-in system image is expected (tools/build-guest.mjs output; docs/boot-protocol.md). */
+/** The built-in BareMetal system: the boot image tools/build-guest.mjs writes (docs/boot-protocol.md). */
 function builtinImagePath(): string {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  return join(root, 'build', 'baremetal.bin');
+  return join(root, 'build', 'bmjit.img');
 }
 
 interface Session {

@@ -97,7 +97,7 @@ export function legacyTssStack(cpu: Cpu, cpl: number, ext: number): number {
   const base = cpu.f64[SEG_BASE_F(SEG_TR)];
   const limit = s[SEG_LIMIT(SEG_TR)] >>> 0;
   if ((s[SEG_ATTR(SEG_TR)] & Attr.P) === 0) throw new CpuFault(Vec.TS, (trSel & 0xfffc) + ext);
-  if ((type & 7) === 3 || (type & 7) === 1) {
+  if ((type & 8) === 0) {
     // 16-bit TSS.
     const off = 2 + 4 * cpl;
     if (off + 3 > limit) throw new CpuFault(Vec.TS, (trSel & 0xfffc) + ext);
@@ -277,6 +277,7 @@ export function raiseException(cpu: Cpu, fault: CpuFault): void {
       if ((CONTRIBUTORY(vec) && CONTRIBUTORY(second)) || (vec === Vec.PF && (second === Vec.PF || CONTRIBUTORY(second)))) {
         vec = Vec.DF;
         code = 0;
+        chain.add(Vec.DF, 0, cpu.f64[CR2_F]);
       } else {
         vec = second;
         code = e.errorCode;

@@ -33,7 +33,7 @@ export class FaultChain {
     this.detail[k] = detail;
   }
 
-  /** E.g. "#PF(0x2) CR2=0x1000 -> #DF -> #GP(0x42)". */
+  /** E.g. "#PF(0x2) CR2=0x1000 -> #PF(0x0) CR2=0x... -> #DF(0x0) -> #GP(0x42)". */
   describe(): string {
     const parts: string[] = [];
     for (let k = 0; k < this.length; k++) {
@@ -43,16 +43,9 @@ export class FaultChain {
       if (v === 14) t += ` CR2=${hex(this.cr2[k])}`;
       if (this.detail[k] !== undefined) t += ` [${this.detail[k]}]`;
       parts.push(t);
-      // Show the #DF the processor synthesised between a pair of faults that combine into one.
-      if (k + 1 < this.length && combines(v, this.vector[k + 1]) && !(k > 0 && this.vector[k - 1] === 8)) parts.push('#DF');
     }
     return parts.join(' -> ');
   }
-}
-
-function combines(first: number, second: number): boolean {
-  const contributory = (v: number): boolean => v === 0 || (v >= 10 && v <= 13);
-  return (contributory(first) && contributory(second)) || (first === 14 && (second === 14 || contributory(second)));
 }
 
 /** Hex of a linear address / 64-bit value held as a (signed) number. */
@@ -100,7 +93,7 @@ export function tripleFaultReport(cpu: Cpu, chain: FaultChain): string {
   const cr3 = (s[CR3_HI] >>> 0) * 4294967296 + (s[CR3_LO] >>> 0);
   const rsp = s[GPR_HI(4)] * 4294967296 + (s[GPR_LO(4)] >>> 0);
   return [
-    `triple fault on CPU ${cpu.id}: shutdown at ${(s[SEG_SEL(1)] & 0xffff).toString(16).padStart(4, '0')}:${hex(rip, bits === 64 ? 16 : 8)} (${bits}-bit code, CPL ${s[CPL]})`,
+    `triple fault on CPU ${cpu.id}: shutdown at ${(s[SEG_SEL(1)] & 0xffff).toString(16).padStart(4, '0')}:${hex(rip, bits === 64 ? 16 : 8).slice(2)} (${bits}-bit code, CPL ${s[CPL]})`,
     `  instruction: ${disassemble(bytes, bits)}`,
     `  fault chain: ${chain.describe()} -> shutdown`,
     `  CR0=${hex(s[CR0] >>> 0)} CR3=${hex(cr3)} CR4=${hex(s[CR4] >>> 0)} EFER=${hex(s[EFER] >>> 0)} RSP=${hex(rsp)} CS.base=${hex(f[SEG_BASE_F(1)])}`,

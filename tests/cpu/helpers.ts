@@ -44,10 +44,15 @@ export function makeMachine(memBytes = 8 * 1024 * 1024): TM {
 /** Run until HLT (or `max` instructions); returns instructions retired. Throws MachineStop through. */
 export function run(m: TM, max = 200_000): number {
   let n = 0;
-  while (n < max && m.cpu.i32[HALTED] === 0) {
-    const k = m.interp.run(m.cpu, Math.min(1000, max - n));
-    n += k;
-    if (k === 0 && m.cpu.i32[HALTED] === 0) n++; // a delivered fault retires nothing; keep the loop bounded
+  try {
+    while (n < max && m.cpu.i32[HALTED] === 0) {
+      const k = m.interp.run(m.cpu, Math.min(1000, max - n));
+      n += k;
+      if (k === 0 && m.cpu.i32[HALTED] === 0) n++; // a delivered fault retires nothing; keep the loop bounded
+    }
+  } catch (e) {
+    if (e instanceof MachineStop && process.env.BMJIT_TEST_VERBOSE) console.error(e.message);
+    throw e;
   }
   return n;
 }

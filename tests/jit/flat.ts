@@ -35,9 +35,10 @@ export interface FlatRun {
   retired: number;
   stats?: JitStats;
   mem: PhysMemory;
+  cache: CodeCache;
 }
 
-export function makeFlat(code: Uint8Array, init?: (cpu: Cpu, mem: PhysMemory) => void): { cpu: Cpu; mem: PhysMemory; cache: CodeCache; interp: Interpreter } {
+export function makeFlat(code: Uint8Array, init?: (cpu: Cpu, mem: PhysMemory) => void, unmapped: number[] = []): { cpu: Cpu; mem: PhysMemory; cache: CodeCache; interp: Interpreter } {
   const mem = new PhysMemory(32 * 1024 * 1024);
   const io = new IoBus();
   const cpu = new Cpu(0, mem, io, new PagingMmu());
@@ -46,7 +47,7 @@ export function makeFlat(code: Uint8Array, init?: (cpu: Cpu, mem: PhysMemory) =>
   mem.write32(PT, (PT + 0x1000) | 3);
   mem.write32(PT + 0x1000, (PT + 0x2000) | 3);
   for (let i = 0; i < 512; i++) {
-    mem.write32(PT + 0x2000 + i * 8, (i * 0x200000) | 0x83);
+    mem.write32(PT + 0x2000 + i * 8, (i * 0x200000) | (unmapped.includes(i) ? 0x82 : 0x83));
     mem.write32(PT + 0x2000 + i * 8 + 4, 0);
   }
   const s = cpu.i32;
@@ -74,10 +75,10 @@ export function makeFlat(code: Uint8Array, init?: (cpu: Cpu, mem: PhysMemory) =>
   return { cpu, mem, cache, interp };
 }
 
-export function runFlat(code: Uint8Array, engine: Engine, opts: { maxInstr?: number; init?: (cpu: Cpu, mem: PhysMemory) => void; threshold?: number } = {}): FlatRun {
-  const { cpu, mem, cache, interp } = makeFlat(code, opts.init);
+export function runFlat(code: Uint8Array, engine: Engine, opts: { maxInstr?: number; init?: (cpu: Cpu, mem: PhysMemory) => void; threshold?: number; unmapped?: number[] } = {}): FlatRun {
+  const { cpu, mem, cache, interp } = makeFlat(code, opts.init, opts.unmapped);
   let jit: Jit | undefined;
-  if (engine === 'jit') jit = new Jit(interp, cache, { threshold: opts.threshold ?? 1, dumpDir: process.env.X ? "/tmp/jd" : undefined });
+  if (engine === 'jit') jit = new Jit(interp, cache, { threshold: opts.threshold ?? 1 });
   const max = opts.maxInstr ?? 5_000_000;
   let retired = 0;
   while (retired < max && cpu.i32[HALTED] === 0) {
@@ -89,7 +90,7 @@ export function runFlat(code: Uint8Array, engine: Engine, opts: { maxInstr?: num
   for (let r = 0; r < 16; r++) {
     regs.push((BigInt(cpu.i32[GPR_HI(r)] >>> 0) << 32n) | BigInt(cpu.i32[GPR_LO(r)] >>> 0));
   }
-  return { cpu, regs, flags: getFlags(cpu.i32), data: mem.readBytes(DATA, DATA_SIZE), retired, stats: jit?.stats, mem };
+  return { cpu, regs, flags: getFlags(cpu.i32), data: mem.readBytes(DATA, DATA_SIZE), retired, stats: jit?.stats, mem, cache };
 }
 
 // Until the system family lands everywhere, programs may need HLT to stop.

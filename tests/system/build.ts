@@ -25,6 +25,9 @@ export const SPECS: Record<string, KernelSpec> = {
   echo: { arch: 32, kind: 'flat' },
 };
 
+/** Section-boundary symbols from the linker scripts: not code, and they would shadow real labels in traces. */
+const LINKER_MARKERS = new Set(['image_start', 'load_end', 'bss_end', 'low_load', 'low_start', 'low_end', 'low_size']);
+
 function newer(a: string, b: string): boolean {
   return statSync(a).mtimeMs > statSync(b).mtimeMs;
 }
@@ -54,7 +57,7 @@ export function buildKernel(name: keyof typeof SPECS & string): string {
   const sym = nm
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .filter((p) => p.length === 3 && /^[tTdDbBrR]$/.test(p[1]))
+    .filter((p) => p.length === 3 && /^[tTdDbBrR]$/.test(p[1]) && !LINKER_MARKERS.has(p[2]))
     .map((p) => `${p[0]} ${p[2]}`)
     .join('\n');
   writeFileSync(image.replace(/\.(bin|elf)$/, '.sym'), sym + '\n');

@@ -3,7 +3,6 @@
 import { describe, it, expect } from 'vitest';
 import { createMachine, UserError, SymbolMap, parseSize } from '../../machine/index.js';
 import { MachineClock } from '../../machine/clock.js';
-import { MachineStop } from '../../machine/cpu/fault.js';
 import type { Cpu } from '../../machine/cpu/cpu.js';
 import { HALTED, ICOUNT_F } from '../../machine/cpu/state.js';
 
@@ -144,14 +143,11 @@ describe('platform wiring', () => {
 
   it('isa-debug-exit at 0xF4 ends the run with status (v << 1) | 1; unassigned ports read as all-ones', () => {
     const m = createMachine();
-    let stop: unknown;
-    try {
-      m.io.write(0xf4, 1, 0x21);
-    } catch (e) {
-      stop = e;
-    }
-    expect(stop).toBeInstanceOf(MachineStop);
-    expect((stop as MachineStop).exitCode).toBe(0x43);
+    m.io.write(0xf4, 1, 0x21);
+    const r = m.runSync();
+    expect(r.reason).toBe('exit');
+    expect(r.exitCode).toBe(0x43);
+    expect(r.instructions).toBe(0);
     expect(m.io.read(0x1234, 1)).toBe(0xff);
     expect(m.io.read(0x1234, 2)).toBe(0xffff);
     expect(m.io.read(0x1234, 4) >>> 0).toBe(0xffffffff);

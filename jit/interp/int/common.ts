@@ -3,7 +3,7 @@
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import { TLB_MASK } from '../../../machine/cpu/cpu.js';
 import type { Instr, Operand } from '../../decoder/instr.js';
-import { OpKind, RegClass } from '../../decoder/instr.js';
+import { OpKind, RegClass, REG_RIP } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
 import { CODE_BITS, RIP_F, STACK_SIZE, SEG_LIMIT, RSP } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
@@ -60,8 +60,32 @@ export function setReg8(cpu: Cpu, o: Operand, v: number): void {
   }
 }
 
-/** Linear address of memory operand `o` for a read (write=false) or a write / read-modify-write. */
+/**
+ * Linear address of memory operand `o` for a read (write=false) or a write / read-modify-write. 64-bit addressing
+ * without an FS/GS base takes a fast path (exact while the registers hold values below 2^52, which is checked);
+ * everything else, and every fault, goes through operands.ts.
+ */
 export function addrOf(cpu: Cpu, ins: Instr, o: Operand, write: boolean): number {
+  if (ins.asize === 8 && ins.seg < 4) {
+    const s = cpu.i32;
+    let a = o.disp;
+    const b = o.base, x = o.index;
+    if (b === REG_RIP) a += cpu.f64[RIP_F];
+    else {
+      if (o.dispHi !== 0) return operandAddress(cpu, ins, o, write);
+      if (b >= 0) {
+        const h = s[(b << 1) | 1];
+        if (((h + 0x100000) >>> 0) >= 0x200000) return operandAddress(cpu, ins, o, write);
+        a += h * TWO32 + (s[b << 1] >>> 0);
+      }
+    }
+    if (x >= 0) {
+      const h = s[(x << 1) | 1];
+      if (((h + 0x100000) >>> 0) >= 0x200000) return operandAddress(cpu, ins, o, write);
+      a += (h * TWO32 + (s[x << 1] >>> 0)) * o.scale;
+    }
+    if (a >= -CANON && a < CANON - 16) return a;
+  }
   return operandAddress(cpu, ins, o, write);
 }
 

@@ -1,0 +1,238 @@
+(function region(cpu, budget) {
+  const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
+  const ip0 = f[192];
+  let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
+  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;
+  let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  try {
+    for (; ; ) {
+      switch (pc) {
+        case 0:
+          bstart = 0;
+          // 100000: push rbx
+          cur = 0;
+          ea = h4 * 4294967296 + (r4 >>> 0) - 8;
+          pg = Math.floor(ea / 4096);
+          ti = pg & 4095;
+          po = ea & 4095;
+          t = r3;
+          th = h3;
+          if (tW[ti] === pg && po <= 4088) {
+            dv.setInt32(to[ti] + po, t, true);
+            dv.setInt32(to[ti] + po + 4, th, true);
+          } else {
+            J.wr(cpu, ea, 8, t, th);
+            chk = 1;
+          }
+          r4 = ea | 0;
+          h4 = Math.floor(ea / 4294967296) | 0;
+          if (chk !== 0) {
+            chk = 0;
+            if (s[111] !== 0) {
+              s[6] = r3;
+              s[7] = h3;
+              s[8] = r4;
+              s[9] = h4;
+              s[14] = r7;
+              s[15] = h7;
+              s[4] = r2;
+              s[5] = h2;
+              if (fmask !== 0) {
+                s[34] = fop;
+                s[35] = fsz;
+                s[36] = fr;
+                s[37] = frh;
+                s[38] = fa;
+                s[39] = fah;
+                s[40] = fb;
+                s[41] = fbh;
+                s[42] = fcin;
+                s[33] = fmask;
+                fmask = 0;
+                if (fcf >= 0) {
+                  s[32] = s[32] & -2 | fcf;
+                }
+              }
+              f[192] = ip0 + 1;
+              return n + 1;
+            }
+          }
+          // 100001: mov rbx,rdi
+          r3 = r7;
+          h3 = h7;
+          // 100004: xor edx,edx
+          t = r2 ^ r2 | 0;
+          fop = 4;
+          fsz = 4;
+          fr = t;
+          frh = 0;
+          fmask = 2261;
+          fcf = -1;
+          r2 = t;
+          h2 = 0;
+          // 100006: div rbx
+          s[6] = r3;
+          s[7] = h3;
+          s[8] = r4;
+          s[9] = h4;
+          s[14] = r7;
+          s[15] = h7;
+          s[4] = r2;
+          s[5] = h2;
+          if (fmask !== 0) {
+            s[34] = fop;
+            s[35] = fsz;
+            s[36] = fr;
+            s[37] = frh;
+            s[38] = fa;
+            s[39] = fah;
+            s[40] = fb;
+            s[41] = fbh;
+            s[42] = fcin;
+            s[33] = fmask;
+            fmask = 0;
+            if (fcf >= 0) {
+              s[32] = s[32] & -2 | fcf;
+            }
+          }
+          f[192] = ip0 + 9;
+          cur = 3;
+          H[3](cpu, I[3]);
+          r3 = s[6];
+          h3 = s[7];
+          r4 = s[8];
+          h4 = s[9];
+          r7 = s[14];
+          h7 = s[15];
+          r2 = s[4];
+          h2 = s[5];
+          if (s[111] !== 0) {
+            return n + 4;
+          }
+          // 100009: pop rbx
+          cur = 4;
+          ea = h4 * 4294967296 + (r4 >>> 0);
+          pg = Math.floor(ea / 4096);
+          ti = pg & 4095;
+          po = ea & 4095;
+          if (tR[ti] === pg && po <= 4088) {
+            m = dv.getInt32(to[ti] + po, true);
+            mh = dv.getInt32(to[ti] + po + 4, true);
+          } else {
+            m = J.rd(cpu, ea, 8, false);
+            mh = cpu.hi;
+          }
+          t = ea + 8;
+          r4 = t | 0;
+          h4 = Math.floor(t / 4294967296) | 0;
+          r3 = m;
+          h3 = mh;
+          // 10000a: call 000000000010000Fh
+          cur = 5;
+          ea = h4 * 4294967296 + (r4 >>> 0) - 8;
+          pg = Math.floor(ea / 4096);
+          ti = pg & 4095;
+          po = ea & 4095;
+          t = ip0 + 15;
+          u = t | 0;
+          uh = Math.floor(t / 4294967296) | 0;
+          if (tW[ti] === pg && po <= 4088) {
+            dv.setInt32(to[ti] + po, u, true);
+            dv.setInt32(to[ti] + po + 4, uh, true);
+          } else {
+            J.wr(cpu, ea, 8, u, uh);
+            chk = 1;
+          }
+          r4 = ea | 0;
+          h4 = Math.floor(ea / 4294967296) | 0;
+          if (chk !== 0) {
+            chk = 0;
+            if (s[111] !== 0) {
+              s[6] = r3;
+              s[7] = h3;
+              s[8] = r4;
+              s[9] = h4;
+              s[14] = r7;
+              s[15] = h7;
+              s[4] = r2;
+              s[5] = h2;
+              if (fmask !== 0) {
+                s[34] = fop;
+                s[35] = fsz;
+                s[36] = fr;
+                s[37] = frh;
+                s[38] = fa;
+                s[39] = fah;
+                s[40] = fb;
+                s[41] = fbh;
+                s[42] = fcin;
+                s[33] = fmask;
+                fmask = 0;
+                if (fcf >= 0) {
+                  s[32] = s[32] & -2 | fcf;
+                }
+              }
+              f[192] = ip0 + 15;
+              return n + 6;
+            }
+          }
+          s[6] = r3;
+          s[7] = h3;
+          s[8] = r4;
+          s[9] = h4;
+          s[14] = r7;
+          s[15] = h7;
+          s[4] = r2;
+          s[5] = h2;
+          if (fmask !== 0) {
+            s[34] = fop;
+            s[35] = fsz;
+            s[36] = fr;
+            s[37] = frh;
+            s[38] = fa;
+            s[39] = fah;
+            s[40] = fb;
+            s[41] = fbh;
+            s[42] = fcin;
+            s[33] = fmask;
+            fmask = 0;
+            if (fcf >= 0) {
+              s[32] = s[32] & -2 | fcf;
+            }
+          }
+          f[192] = ip0 + 15;
+          return n + 6;
+      }
+      return n;
+    }
+  } catch (e) {
+    if (!(e instanceof J.CpuFault)) throw e;
+    s[6] = r3;
+    s[7] = h3;
+    s[8] = r4;
+    s[9] = h4;
+    s[14] = r7;
+    s[15] = h7;
+    s[4] = r2;
+    s[5] = h2;
+    if (fmask !== 0) {
+      s[34] = fop;
+      s[35] = fsz;
+      s[36] = fr;
+      s[37] = frh;
+      s[38] = fa;
+      s[39] = fah;
+      s[40] = fb;
+      s[41] = fbh;
+      s[42] = fcin;
+      s[33] = fmask;
+      fmask = 0;
+      if (fcf >= 0) {
+        s[32] = s[32] & -2 | fcf;
+      }
+    }
+    f[192] = ip0 + S[cur];
+    cpu.jitFault = e;
+    return n + (cur - bstart);
+  }
+});

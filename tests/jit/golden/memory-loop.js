@@ -1,0 +1,299 @@
+(function region(cpu, budget) {
+  const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
+  const ip0 = f[192];
+  let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
+  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;
+  let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  try {
+    for (; ; ) {
+      switch (pc) {
+        case 0:
+          bstart = 0;
+          // 100000: mov rax,qword ptr [rsi+rcx*8]
+          cur = 0;
+          ea = (r6 >>> 0) + (r1 >>> 0) * 8;
+          ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+          pg = Math.floor(ea / 4096);
+          ti = pg & 4095;
+          po = ea & 4095;
+          if (tR[ti] === pg && po <= 4088) {
+            m = dv.getInt32(to[ti] + po, true);
+            mh = dv.getInt32(to[ti] + po + 4, true);
+          } else {
+            m = J.rd(cpu, ea, 8, false);
+            mh = cpu.hi;
+          }
+          r0 = m;
+          h0 = mh;
+          // 100004: add qword ptr [rdi+rcx*8],rax
+          cur = 1;
+          ea = (r7 >>> 0) + (r1 >>> 0) * 8;
+          ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+          pg = Math.floor(ea / 4096);
+          ti = pg & 4095;
+          po = ea & 4095;
+          if (tW[ti] === pg && po <= 4088) {
+            m = dv.getInt32(to[ti] + po, true);
+            mh = dv.getInt32(to[ti] + po + 4, true);
+          } else {
+            m = J.rd(cpu, ea, 8, true);
+            mh = cpu.hi;
+          }
+          t = m + r0 | 0;
+          th = mh + h0 + (t >>> 0 < m >>> 0 ? 1 : 0) | 0;
+          if (tW[ti] === pg && po <= 4088) {
+            dv.setInt32(to[ti] + po, t, true);
+            dv.setInt32(to[ti] + po + 4, th, true);
+          } else {
+            J.wr(cpu, ea, 8, t, th);
+            chk = 1;
+          }
+          if (chk !== 0) {
+            chk = 0;
+            if (s[111] !== 0) {
+              s[0] = r0;
+              s[1] = h0;
+              s[12] = r6;
+              s[13] = h6;
+              s[2] = r1;
+              s[3] = h1;
+              s[14] = r7;
+              s[15] = h7;
+              s[4] = r2;
+              s[5] = h2;
+              s[8] = r4;
+              s[9] = h4;
+              if (fmask !== 0) {
+                s[34] = fop;
+                s[35] = fsz;
+                s[36] = fr;
+                s[37] = frh;
+                s[38] = fa;
+                s[39] = fah;
+                s[40] = fb;
+                s[41] = fbh;
+                s[42] = fcin;
+                s[33] = fmask;
+                fmask = 0;
+                if (fcf >= 0) {
+                  s[32] = s[32] & -2 | fcf;
+                }
+              }
+              f[192] = ip0 + 8;
+              return n + 2;
+            }
+          }
+          // 100008: inc rcx
+          t = r1 + 1 | 0;
+          th = h1 + (t === 0 ? 1 : 0) | 0;
+          r1 = t;
+          h1 = th;
+          // 10000b: cmp rcx,rdx
+          t = r1 - r2 | 0;
+          th = h1 - h2 - (r1 >>> 0 < r2 >>> 0 ? 1 : 0) | 0;
+          fop = 2;
+          fsz = 8;
+          fr = t;
+          frh = th;
+          fmask = 2261;
+          fa = r1;
+          fah = h1;
+          fb = r2;
+          fbh = h2;
+          fcf = -1;
+          // 10000e: jb short 0000000000100000h
+          if (fah >>> 0 < fbh >>> 0 || fah === fbh && fa >>> 0 < fb >>> 0) {
+            if (fmask !== 0) {
+              s[34] = fop;
+              s[35] = fsz;
+              s[36] = fr;
+              s[37] = frh;
+              s[38] = fa;
+              s[39] = fah;
+              s[40] = fb;
+              s[41] = fbh;
+              s[42] = fcin;
+              s[33] = fmask;
+              fmask = 0;
+              if (fcf >= 0) {
+                s[32] = s[32] & -2 | fcf;
+              }
+            }
+            n += 5;
+            pc = 0;
+            if (n >= budget || s[111] !== 0) {
+              s[0] = r0;
+              s[1] = h0;
+              s[12] = r6;
+              s[13] = h6;
+              s[2] = r1;
+              s[3] = h1;
+              s[14] = r7;
+              s[15] = h7;
+              s[4] = r2;
+              s[5] = h2;
+              s[8] = r4;
+              s[9] = h4;
+              if (fmask !== 0) {
+                s[34] = fop;
+                s[35] = fsz;
+                s[36] = fr;
+                s[37] = frh;
+                s[38] = fa;
+                s[39] = fah;
+                s[40] = fb;
+                s[41] = fbh;
+                s[42] = fcin;
+                s[33] = fmask;
+                fmask = 0;
+                if (fcf >= 0) {
+                  s[32] = s[32] & -2 | fcf;
+                }
+              }
+              f[192] = ip0 + 0;
+              return n + 0;
+            }
+            continue;
+          }
+          if (fmask !== 0) {
+            s[34] = fop;
+            s[35] = fsz;
+            s[36] = fr;
+            s[37] = frh;
+            s[38] = fa;
+            s[39] = fah;
+            s[40] = fb;
+            s[41] = fbh;
+            s[42] = fcin;
+            s[33] = fmask;
+            fmask = 0;
+            if (fcf >= 0) {
+              s[32] = s[32] & -2 | fcf;
+            }
+          }
+          n += 5;
+          pc = 1;
+          continue;
+        case 1:
+          bstart = 5;
+          // 100010: ret
+          cur = 5;
+          ea = h4 * 4294967296 + (r4 >>> 0);
+          pg = Math.floor(ea / 4096);
+          ti = pg & 4095;
+          po = ea & 4095;
+          if (tR[ti] === pg && po <= 4088) {
+            m = dv.getInt32(to[ti] + po, true);
+            mh = dv.getInt32(to[ti] + po + 4, true);
+          } else {
+            m = J.rd(cpu, ea, 8, false);
+            mh = cpu.hi;
+          }
+          t = ea + 8;
+          r4 = t | 0;
+          h4 = Math.floor(t / 4294967296) | 0;
+          t = mh * 4294967296 + (m >>> 0);
+          if (t < -140737488355328 || t >= 140737488355328) {
+            r4 = ea | 0;
+            h4 = Math.floor(ea / 4294967296) | 0;
+            s[0] = r0;
+            s[1] = h0;
+            s[12] = r6;
+            s[13] = h6;
+            s[2] = r1;
+            s[3] = h1;
+            s[14] = r7;
+            s[15] = h7;
+            s[4] = r2;
+            s[5] = h2;
+            s[8] = r4;
+            s[9] = h4;
+            if (fmask !== 0) {
+              s[34] = fop;
+              s[35] = fsz;
+              s[36] = fr;
+              s[37] = frh;
+              s[38] = fa;
+              s[39] = fah;
+              s[40] = fb;
+              s[41] = fbh;
+              s[42] = fcin;
+              s[33] = fmask;
+              fmask = 0;
+              if (fcf >= 0) {
+                s[32] = s[32] & -2 | fcf;
+              }
+            }
+            f[192] = ip0 + 17;
+            cur = 5;
+            H[5](cpu, I[5]);
+            return n + 1;
+          }
+          s[0] = r0;
+          s[1] = h0;
+          s[12] = r6;
+          s[13] = h6;
+          s[2] = r1;
+          s[3] = h1;
+          s[14] = r7;
+          s[15] = h7;
+          s[4] = r2;
+          s[5] = h2;
+          s[8] = r4;
+          s[9] = h4;
+          if (fmask !== 0) {
+            s[34] = fop;
+            s[35] = fsz;
+            s[36] = fr;
+            s[37] = frh;
+            s[38] = fa;
+            s[39] = fah;
+            s[40] = fb;
+            s[41] = fbh;
+            s[42] = fcin;
+            s[33] = fmask;
+            fmask = 0;
+            if (fcf >= 0) {
+              s[32] = s[32] & -2 | fcf;
+            }
+          }
+          f[192] = t;
+          return n + 1;
+      }
+      return n;
+    }
+  } catch (e) {
+    if (!(e instanceof J.CpuFault)) throw e;
+    s[0] = r0;
+    s[1] = h0;
+    s[12] = r6;
+    s[13] = h6;
+    s[2] = r1;
+    s[3] = h1;
+    s[14] = r7;
+    s[15] = h7;
+    s[4] = r2;
+    s[5] = h2;
+    s[8] = r4;
+    s[9] = h4;
+    if (fmask !== 0) {
+      s[34] = fop;
+      s[35] = fsz;
+      s[36] = fr;
+      s[37] = frh;
+      s[38] = fa;
+      s[39] = fah;
+      s[40] = fb;
+      s[41] = fbh;
+      s[42] = fcin;
+      s[33] = fmask;
+      fmask = 0;
+      if (fcf >= 0) {
+        s[32] = s[32] & -2 | fcf;
+      }
+    }
+    f[192] = ip0 + S[cur];
+    cpu.jitFault = e;
+    return n + (cur - bstart);
+  }
+});
