@@ -1,6 +1,6 @@
 // Interpreter throughput benchmark (guest MIPS) on simple 64-bit integer loops: flat identity MMU, no devices.
 // Run with `npm run perf:interp`. Not a test: it prints numbers.
-import { Cpu, Access, type Mmu, TLB_MASK } from '../machine/cpu/cpu.js';
+import { Cpu, Access, type Mmu, TLB_MASK, TLB_EMPTY } from '../machine/cpu/cpu.js';
 import { PhysMemory } from '../machine/memory/phys.js';
 import { IoBus } from '../machine/memory/bus.js';
 import {
@@ -18,10 +18,11 @@ class FlatMmu implements Mmu {
     void access;
     const page = Math.floor(lin / 4096);
     const i = page & TLB_MASK;
+    // The slot's offset is shared by its three tags: set every tag (to this page or empty).
     cpu.toff[i] = page * 4096;
     cpu.tagR[i] = page;
     cpu.tagX[i] = page;
-    if (cpu.codePages[page] === 0) cpu.tagW[i] = page;
+    cpu.tagW[i] = cpu.codePages[page] === 0 ? page : TLB_EMPTY;
     return lin;
   }
   flush(cpu: Cpu): void {

@@ -90,16 +90,14 @@ export class IoApic implements MmioHandler, Stateful<IoApicState>, EoiListener {
         this.irr |= bit;
         this.service();
       } else this.irr &= ~bit;
-    } else if (level && !was) {
+    } else if (level && !was && (this.rteLo[n] & RTE_MASKED) === 0) {
+      // 82093AA: edges on a masked pin are ignored, not held pending (QEMU does the same).
       this.irr |= bit;
       this.service();
     }
   }
 
-  /**
-   * Deliver every pending, unmasked pin. An edge seen while masked stays pending and is delivered on unmask, as in
-   * QEMU (the 82093AA would drop it); a level pin is delivered once per remote-IRR cycle.
-   */
+  /** Deliver every pending, unmasked pin; a level pin is delivered once per remote-IRR cycle. */
   private service(): void {
     let pend = this.irr;
     while (pend !== 0) {

@@ -494,7 +494,7 @@ export class LocalApic implements MmioHandler, Stateful<LapicState> {
         this.dfr = v | 0x0fffffff;
         return;
       case LapicReg.SVR:
-        this.svr = v & 0x3ff;
+        this.svr = v & 0x1ff; // no focus-processor checking, no EOI-broadcast suppression (as QEMU)
         if ((this.svr & SVR_ENABLE) === 0) for (let i = 0; i < 6; i++) this.lvt[i] |= LVT_MASKED;
         this.kick();
         return;

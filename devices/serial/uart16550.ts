@@ -187,10 +187,14 @@ export class Uart16550 implements PortHandler, Stateful<UartState> {
     return this.backlog.length - this.backlogHead;
   }
 
-  /** A byte arrives from the line (loopback). A full receiver overruns: the byte is lost and OE is set. */
+  /**
+   * A byte arrives from the line (loopback). Overrun sets OE: without FIFO the new byte overwrites RBR, with a
+   * full FIFO the new byte is lost (datasheet; QEMU agrees).
+   */
   private receive(b: number): void {
     if (this.rx.length >= this.capacity) {
       this.lsrErrors |= Lsr.OE;
+      if (!this.fifoEnabled) this.rx[0] = b;
       return;
     }
     this.rx.push(b);

@@ -4,10 +4,22 @@
 // time per isolate). Errors are rare and allocate freely.
 
 import { DecodeError, Instr, OpKind, Operand, Pfx, REG_NONE, REG_RIP, RegClass } from './instr.js';
-import {
-  FORM_ATTR, FORM_COND, FORM_MN, FORM_NOPS, FORM_NOTE, FORM_OPS, HAS_MODRM, NODES, ROOT, SPEC_METHOD, SPEC_REG,
-  SPEC_SIZE,
-} from './tables.gen.js';
+import * as T from './tables.gen.js';
+
+// Module-local aliases: the hot loop reads plain constants rather than live import bindings (which some module
+// loaders, e.g. vitest's, turn into getter calls).
+const FORM_ATTR = T.FORM_ATTR;
+const FORM_COND = T.FORM_COND;
+const FORM_MN = T.FORM_MN;
+const FORM_NOPS = T.FORM_NOPS;
+const FORM_NOTE = T.FORM_NOTE;
+const FORM_OPS = T.FORM_OPS;
+const HAS_MODRM = T.HAS_MODRM;
+const NODES = T.NODES;
+const ROOT = T.ROOT;
+const SPEC_METHOD = T.SPEC_METHOD;
+const SPEC_REG = T.SPEC_REG;
+const SPEC_SIZE = T.SPEC_SIZE;
 
 // Attribute bits of FORM_ATTR (tools/gen-decoder-tables.mjs `A`).
 export const A_LOCK = 1 << 0;

@@ -85,6 +85,8 @@ function unimplemented(cpu: Cpu, ins: Instr): void {
 export class Interpreter {
   /** Guest instructions retired by this interpreter (all vCPUs). */
   retired = 0;
+  /** Of `retired`, the instructions retired inside translated (JIT) code: the per-tier split for statistics. */
+  jitRetired = 0;
   /** Optional hook to tier up hot blocks (the JIT). Called when block.count crosses the threshold. */
   onHot: ((cpu: Cpu, b: Block) => void) | undefined;
   hotThreshold = Infinity;
@@ -229,7 +231,9 @@ export class Interpreter {
         continue;
       }
       if (b.compiled !== undefined) {
-        done += b.compiled(cpu, budget - done);
+        const n = b.compiled(cpu, budget - done);
+        done += n;
+        this.jitRetired += n;
         const jf = cpu.jitFault;
         if (jf !== undefined) {
           cpu.jitFault = undefined;

@@ -1038,10 +1038,26 @@ export class RegionCodegen {
         ...js`t = mh * 4294967296 + (m >>> 0);`,
         // A non-canonical return address faults on the RET itself (#GP(0)); let the interpreter do it.
         ...js`if (t < -140737488355328 || t >= 140737488355328) { r4 = (ea) | 0; h4 = Math.floor(ea / 4294967296) | 0; ${this.genFallbackTail(gi)} }`,
+        ...this.returnSites(retired),
         ...this.exitTo(id('t') as Node, retired),
       ];
     }
     return undefined;
+  }
+
+  /** A RET whose target is a call's return site inside the region stays in the region (recursion, helpers). */
+  private returnSites(retired: number): Node[] {
+    const sites: number[] = [];
+    for (const rb of this.region.blocks) {
+      const last = rb.block.instrs[rb.block.instrs.length - 1];
+      if (last.op !== Mn.CALL) continue;
+      const d = rb.delta + rb.block.length;
+      if (this.region.byOff.has(this.region.entry.ramOff + d) && !sites.includes(d)) sites.push(d);
+    }
+    if (sites.length === 0) return [];
+    const out: Node[] = [...js`u = t - ip0;`];
+    for (const d of sites) out.push(ifStmt(expr`u === ${d}`, this.gotoDelta(d, retired, true)));
+    return out;
   }
 
   private genFallbackTail(gi: number): Node[] {

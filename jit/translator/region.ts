@@ -36,6 +36,10 @@ export function successors(b: Block): { fall: number | undefined; target: number
     case Mn.JMP:
       if (last.o0.kind === OpKind.Rel) return { fall: undefined, target: end + last.o0.disp };
       return { fall: undefined, target: undefined };
+    case Mn.CALL:
+      // The return site joins the region too, so a RET back into it can stay inside (see codegen returnSites).
+      if (last.o0.kind === OpKind.Rel) return { fall: end, target: end + last.o0.disp };
+      return { fall: undefined, target: undefined };
     case Mn.JO: case Mn.JNO: case Mn.JB: case Mn.JAE: case Mn.JE: case Mn.JNE: case Mn.JBE: case Mn.JA:
     case Mn.JS: case Mn.JNS: case Mn.JP: case Mn.JNP: case Mn.JL: case Mn.JGE: case Mn.JLE: case Mn.JG:
       return { fall: end, target: end + last.o0.disp };

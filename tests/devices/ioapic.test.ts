@@ -62,13 +62,17 @@ describe('I/O APIC delivery', () => {
     expect(lapics[1].pendingVector()).toBe(0x21);
   });
 
-  it('keeps an edge seen while masked pending until unmask (QEMU behaviour)', () => {
+  it('ignores an edge on a masked pin (82093AA; QEMU agrees) but samples a held level on unmask', () => {
     const { io, lapics, route } = setup();
     route(4, 0x10000 | 0x24, 0);
     io.pin(4).pulse();
-    expect(lapics[0].pendingVector()).toBe(-1);
     route(4, 0x24, 0);
-    expect(lapics[0].pendingVector()).toBe(0x24);
+    expect(lapics[0].pendingVector()).toBe(-1);
+    route(5, 0x10000 | 0x8000 | 0x35, 0); // level, masked
+    io.pin(5).set(true);
+    expect(lapics[0].pendingVector()).toBe(-1);
+    route(5, 0x8000 | 0x35, 0);
+    expect(lapics[0].pendingVector()).toBe(0x35);
   });
 
   it('sets remote IRR for level pins and clears it on the LAPIC EOI broadcast, redelivering a held level', () => {

@@ -107,7 +107,7 @@ describe('16550A receive path', () => {
     expect(inp(2)).toBe(0x06); // receiver line status (overrun)
     expect(inp(5) & 0x03).toBe(0x03); // DR + OE; reading LSR clears OE
     expect(inp(2)).toBe(0x04); // RX data
-    expect(inp(0)).toBe(0x11);
+    expect(inp(0)).toBe(0x22); // without FIFO the newer byte overwrote RBR
     expect(inp(2)).toBe(0x02); // THR empty again after the writes
     expect(inp(2)).toBe(0x01);
     out(4, 0x11); // DTR in loopback -> DSR change -> modem status interrupt
@@ -128,6 +128,17 @@ describe('16550A receive path', () => {
     expect(inp(6) & 0x0f).toBe(0x04);
     out(4, 0x00);
     expect(inp(6) & 0xf0).toBe(0xb0);
+  });
+
+  it('drops the newest byte when the FIFO is full', () => {
+    const { out, inp } = setup();
+    out(2, 0x01);
+    out(4, 0x10);
+    for (let b = 0; b < 17; b++) out(0, b);
+    expect(inp(5) & 0x03).toBe(0x03);
+    const got: number[] = [];
+    while (inp(5) & 1) got.push(inp(0));
+    expect(got).toEqual(Array.from({ length: 16 }, (_, i) => i));
   });
 
   it('loops transmitted bytes back instead of sending them', async () => {

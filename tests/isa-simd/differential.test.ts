@@ -1,7 +1,7 @@
 // Differential tests of the SSE..SSE4.1, MMX and x87 interpreter handlers against the host CPU (tests/oracle):
 // generated cases per family run natively and in bmjit; every compared field must match.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CaseSpec } from '../oracle/abi.js';
+import type { Case, CaseSpec } from '../oracle/abi.js';
 import { buildCases, GENERATORS } from '../oracle/generators.js';
 import { runHost } from '../oracle/host.js';
 import { runEmu } from '../oracle/emu.js';
@@ -27,6 +27,14 @@ const FAMILIES: [string, Gen, number, number][] = [
   ['x87 extended', genX87Ext, 3000, 109],
 ];
 
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Initial XMM operands named in the assembly and the memory runs (for failure messages). */
+function operands(c: Case): string {
+  const regs = [...new Set([...(c.asm ?? '').matchAll(/xmm(\d+)/g)].map((m) => Number(m[1])))];
+  return `${regs.map((r) => `xmm${r}=${hex(c.xmm[r]!)}`).join(' ')}\n  mem: ${c.mem.map((m) => `+${m.offset.toString(16)}:${hex(m.bytes)}`).join(' ')}`;
+}
+
 beforeAll(() => {
   registerSse();
   registerX87();
@@ -43,7 +51,7 @@ describe('SSE/MMX/x87 against the host CPU', () => {
       for (let i = 0; i < cases.length; i++) {
         if (host[i]!.status === 'fault') faults++;
         const d = diffResults(cases[i]!, host[i]!, emu[i]!);
-        if (d.length > 0) bad.push(`${describeCase(cases[i]!)}\n  ${d.join('\n  ')}`);
+        if (d.length > 0) bad.push(`${describeCase(cases[i]!)}\n  ${operands(cases[i]!)}\n  ${d.join('\n  ')}`);
       }
       console.log(`${name}: ${cases.length} cases (${faults} faulting on the host), ${bad.length} mismatches`);
       expect(bad.slice(0, 5).join('\n')).toBe('');

@@ -149,7 +149,8 @@ const frameCase: Gen = (b, rng) => {
 const flowCase: Gen = (b, rng) => {
   b.take(RAX);
   b.take(RCX);
-  b.setGpr(RCX, BigInt(rng.range(0, 6)) | (rng.chance(0.3) ? 0x1_0000_0000n : 0n));
+  // Loop counts stay small (RCX = 0 would loop 2^64 times); bit 32 distinguishes JRCXZ from JECXZ and addr32 LOOP.
+  b.setGpr(RCX, BigInt(rng.range(1, 6)) | (rng.chance(0.3) ? 0x1_0000_0000n : 0n));
   const k = rng.range(1, 5);
   return rng.pick([
     'call 1f\nnop\n1: pop rax',
@@ -162,11 +163,15 @@ const flowCase: Gen = (b, rng) => {
     'call 2f\njmp 1f\n2: ret\n1:',
     `mov ecx, ${k}\n1: add eax, ecx\nloop 1b`,
     '1: add eax, 3\nloop 1b',
+    'mov ecx, ecx\n1: add eax, 3\nloop 1b',
     '1: inc eax\ncmp eax, 3\nloope 1b',
     '1: inc eax\ncmp eax, 3\nloopne 1b',
     '1: inc eax\naddr32 loop 1b',
     'jrcxz 1f\nmov eax, 1\n1:',
     'jecxz 1f\nmov eax, 1\n1:',
+    'mov ecx, 0\njrcxz 1f\nmov eax, 1\n1:',
+    'and ecx, 0\njecxz 1f\nmov eax, 1\n1:',
+    'shl rcx, 32\njecxz 1f\nmov eax, 1\n1:',
   ]);
 };
 
@@ -183,7 +188,7 @@ const xlatCase: Gen = (b, rng) => {
 const nopCase: Gen = (b, rng) => {
   b.take(RAX);
   b.setGpr(RAX, value(rng, 64));
-  return rng.pick(['nop', 'nop dword ptr [rax + rax*1 + 0]', 'nop word ptr [rax]', 'xchg eax, eax', 'xchg ax, ax', 'pause', '.byte 0x66, 0x90']);
+  return rng.pick(['nop', 'nop dword ptr [rax + rax*1 + 0]', 'nop word ptr [rax]', 'xchg eax, eax', 'xchg ax, ax', 'pause', '.byte 0x66, 0x90', 'endbr64']);
 };
 
 const GENS: [Gen, number][] = [

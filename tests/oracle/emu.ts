@@ -1,6 +1,6 @@
 // Emulator side of the host-CPU differential tests: runs oracle Cases in bmjit (64-bit flat user mode, a test MMU that
 // maps only the oracle's fixed data and code areas) and reports the same Result shape as runHost (README contract).
-import { Cpu, Access, type Mmu, TLB_MASK } from '../../machine/cpu/cpu.js';
+import { Cpu, Access, type Mmu, TLB_MASK, TLB_EMPTY } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
 import { PhysMemory } from '../../machine/memory/phys.js';
 import { IoBus } from '../../machine/memory/bus.js';
@@ -61,10 +61,11 @@ class OracleMmu implements Mmu {
     }
     const page = Math.floor(lin / 4096);
     const i = page & TLB_MASK;
+    // The slot's offset is shared by its three tags: set every tag (to this page or empty).
     cpu.toff[i] = ram & ~0xfff;
     cpu.tagR[i] = page;
-    if (cpu.codePages[ram >>> 12] === 0) cpu.tagW[i] = page;
-    if (exec) cpu.tagX[i] = page;
+    cpu.tagW[i] = cpu.codePages[ram >>> 12] === 0 ? page : TLB_EMPTY;
+    cpu.tagX[i] = exec ? page : TLB_EMPTY;
     return ram; // physical = RAM offset below the PCI hole
   }
 

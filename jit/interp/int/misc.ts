@@ -110,7 +110,7 @@ function makeDecimalAdjust(add: boolean): Handler {
 }
 
 export const ops: IntOp[] = [
-  { names: ['NOP'], h: nop },
+  { names: ['NOP', 'PAUSE', 'RESERVEDNOP', 'ENDBR32', 'ENDBR64'], h: nop },
   { names: ['LAHF'], h: lahf },
   { names: ['SAHF'], h: sahf },
   { names: ['CLC'], h: clc },

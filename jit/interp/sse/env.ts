@@ -76,17 +76,30 @@ export function beginFp(cpu: Cpu): void {
  * Finish a floating-point SSE instruction before its destination is written: OR the flags into MXCSR; when any
  * raised flag is unmasked, raise #XM (or #UD when CR4.OSXMMEXCPT is clear) so that the destination stays
  * unchanged. An unmasked pre-computation exception (IE/DE/ZE) suppresses the post-computation flags (§11.5.3.2).
+ * `carried`: flags of earlier, completed stages of a multi-stage instruction (DPPS/DPPD).
  */
-export function commitFp(cpu: Cpu): void {
+export function commitFp(cpu: Cpu, carried = 0): void {
   const f = fenv.flags;
-  if (f === 0) return;
+  const all = f | carried;
+  if (all === 0) return;
   const s = cpu.i32;
-  const unmasked = f & ~(fenv.mx >>> 7) & 0x3f;
-  if (unmasked === 0) {
-    s[MXCSR] |= f;
+  const masks = fenv.mx >>> 7;
+  if ((all & ~masks & 0x3f) === 0) {
+    s[MXCSR] |= all;
     return;
   }
-  s[MXCSR] |= (unmasked & 7) !== 0 ? f & 7 : f;
+  s[MXCSR] |= carried | ((f & ~masks & 7) !== 0 ? f & 7 : f);
   if ((s[CR4] & Cr4.OSXMMEXCPT) === 0) throw new CpuFault(Vec.UD, -1, 'unmasked SIMD FP exception with CR4.OSXMMEXCPT clear');
   throw new CpuFault(Vec.XM);
+}
+
+/**
+ * End one stage of a multi-stage instruction: an unmasked exception other than PE stops the instruction here
+ * (observed on hardware: later stages then report nothing); otherwise the stage's flags are carried forward.
+ */
+export function endStage(cpu: Cpu, carried: number): number {
+  if ((fenv.flags & ~(fenv.mx >>> 7) & 0x1f) !== 0) commitFp(cpu, carried);
+  const c = carried | fenv.flags;
+  fenv.flags = 0;
+  return c;
 }

@@ -5,7 +5,7 @@ import type { Instr } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
 import { Flag, ARITH_FLAGS } from '../../../machine/cpu/state.js';
 import { getFlags, setFlags } from '../flags.js';
-import { fenv, Xf, Rc, sseCheck, beginFp, commitFp } from './env.js';
+import { fenv, Xf, Rc, sseCheck, beginFp, commitFp, endStage } from './env.js';
 import { X, Y, Z, loadXmm, storeXmm, loadSrc, immOf } from './access.js';
 import { FOp, R64, arith64, sqrt64, minmax64, cmp64, isNaN64, isDenormal64, bitsToF64, putF64 } from './fp64.js';
 import { R32, arith32, sqrt32, minmax32, cmp32, isNaN32, isDenormal32, bitsToF32, f32Bits } from './fp32.js';
@@ -249,10 +249,7 @@ const addsubpd: Handler = (cpu, ins) => {
 
 const T = new Int32Array(4);
 
-/** Raise now if a stage of a multi-stage operation produced an unmasked exception. */
-function commitStage(cpu: Cpu): void {
-  if ((fenv.flags & ~(fenv.mx >>> 7) & 0x3f) !== 0) commitFp(cpu);
-}
+/** DPPS/DPPD: multiply stage, then pairwise sums, each stage rounded (SDM DPPS operation). */
 const dpps: Handler = (cpu, ins) => {
   operands(cpu, ins);
   const imm = immOf(ins);
@@ -262,15 +259,15 @@ const dpps: Handler = (cpu, ins) => {
       T[i] = R32[0];
     } else T[i] = 0;
   }
-  // The hardware stops at the first stage that raises an unmasked exception (no flags from later stages).
-  commitStage(cpu);
+  let carried = endStage(cpu, 0);
   arith32(FOp.Add, T[0], T[1]);
   const t2 = R32[0];
   arith32(FOp.Add, T[2], T[3]);
-  commitStage(cpu);
-  arith32(FOp.Add, t2, R32[0]);
+  const t3 = R32[0];
+  carried = endStage(cpu, carried);
+  arith32(FOp.Add, t2, t3);
   const sum = R32[0];
-  commitFp(cpu);
+  commitFp(cpu, carried);
   for (let i = 0; i < 4; i++) Z[i] = (imm & (1 << i)) !== 0 ? sum : 0;
   storeXmm(cpu, ins.o0.reg, Z);
 };
@@ -288,9 +285,9 @@ const dppd: Handler = (cpu, ins) => {
     T[2] = R64[0];
     T[3] = R64[1];
   } else T[2] = T[3] = 0;
-  commitStage(cpu);
+  const carried = endStage(cpu, 0);
   arith64(FOp.Add, T[0], T[1], T[2], T[3]);
-  commitFp(cpu);
+  commitFp(cpu, carried);
   const lo = R64[0];
   const hi = R64[1];
   Z[0] = imm & 1 ? lo : 0;

@@ -257,19 +257,17 @@ export function sqrt32(ai: number): void {
 }
 
 export function minmax32(isMax: boolean, ai: number, bi: number): void {
+  // DAZ applies to the returned operand even when the other one is a NaN.
+  if (fenv.daz) {
+    if (isDenormal32(ai)) ai &= 0x80000000;
+    if (isDenormal32(bi)) bi &= 0x80000000;
+  }
   if (isNaN32(ai) || isNaN32(bi)) {
     fenv.flags |= Xf.IE;
     R32[0] = bi;
     return;
   }
-  if (isDenormal32(ai)) {
-    if (fenv.daz) ai &= 0x80000000;
-    else fenv.flags |= Xf.DE;
-  }
-  if (isDenormal32(bi)) {
-    if (fenv.daz) bi &= 0x80000000;
-    else fenv.flags |= Xf.DE;
-  }
+  if (isDenormal32(ai) || isDenormal32(bi)) fenv.flags |= Xf.DE;
   const a = bitsToF32(ai);
   const b = bitsToF32(bi);
   R32[0] = (isMax ? a > b : a < b) ? ai : bi;

@@ -347,24 +347,24 @@ export function sqrt64(lo: number, hi: number): void {
 
 /** MINSD/MAXSD lane: any NaN or equal operands (incl. +-0) give the second operand; NaNs raise IE. */
 export function minmax64(isMax: boolean, aLo: number, aHi: number, bLo: number, bHi: number): void {
+  // DAZ applies to the returned operand even when the other one is a NaN.
+  if (fenv.daz) {
+    if (isDenormal64(aLo, aHi)) {
+      aLo = 0;
+      aHi &= 0x80000000;
+    }
+    if (isDenormal64(bLo, bHi)) {
+      bLo = 0;
+      bHi &= 0x80000000;
+    }
+  }
   if (isNaN64(aLo, aHi) || isNaN64(bLo, bHi)) {
     fenv.flags |= Xf.IE;
     R64[0] = bLo;
     R64[1] = bHi;
     return;
   }
-  if (isDenormal64(aLo, aHi)) {
-    if (fenv.daz) {
-      aLo = 0;
-      aHi &= 0x80000000;
-    } else fenv.flags |= Xf.DE;
-  }
-  if (isDenormal64(bLo, bHi)) {
-    if (fenv.daz) {
-      bLo = 0;
-      bHi &= 0x80000000;
-    } else fenv.flags |= Xf.DE;
-  }
+  if (isDenormal64(aLo, aHi) || isDenormal64(bLo, bHi)) fenv.flags |= Xf.DE;
   const a = bitsToF64(aLo, aHi);
   const b = bitsToF64(bLo, bHi);
   if (isMax ? a > b : a < b) {

@@ -249,7 +249,7 @@ export function arith(op: Op, a: F80, b: F80, cw: number, out: F80, denormalSour
         return;
       }
       if (cb === Cls.Zero) {
-        if (den) res.flags |= Fx.DE;
+        // Division by zero reports ZE only, even with a denormal dividend (observed).
         if (ca !== Cls.Inf) res.flags |= Fx.ZE;
         out.set(0, 0x80000000, (s << 15) | 0x7fff);
         return;
