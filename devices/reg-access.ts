@@ -26,7 +26,3 @@ export function hi32(x: number): number {
 export function lo32(x: number): number {
   return x % TWO32 >>> 0;
 }
-
-export function hex(n: number, width = 2): string {
-  return '0x' + (n >>> 0).toString(16).padStart(width, '0');
-}

@@ -7,7 +7,7 @@ import { PagingMmu } from './cpu/mmu.js';
 import { SystemCore } from './cpu/interrupts.js';
 import { resetCpu } from './cpu/reset.js';
 import { CpuFault, MachineStop } from './cpu/fault.js';
-import { STATE_BYTES, CPL, ICOUNT_F } from './cpu/state.js';
+import { STATE_BYTES, CPL } from './cpu/state.js';
 import { CodeCache } from '../jit/cache/code-cache.js';
 import { Interpreter } from '../jit/interp/interpreter.js';
 import { decode } from '../jit/decoder/decode.js';
@@ -116,8 +116,9 @@ export class Machine {
       this.cpus.push(cpu);
     }
     this.interpreter = new Interpreter(this.cache, decode, this.tracer.on('int') ? tracingHooks(this.system, this.tracer) : this.system);
+    // --trace=cpu lists blocks as the interpreter enters them, so it runs without the translator.
     this.jit =
-      c.engine === 'interp'
+      c.engine === 'interp' || c.trace.has('cpu')
         ? undefined
         : new Jit(this.interpreter, this.cache, {
             threshold: c.engine === 'jit' ? 1 : JIT_THRESHOLD,
@@ -130,7 +131,9 @@ export class Machine {
     this.console = new SerialConsole(c.serial);
     this.console.onHostInput = () => this.kick();
     this.serial = serialPort(this.console);
-    for (const cpu of this.cpus) cpu.tscSource = (x) => x.f64[ICOUNT_F]; // replaced by the platform when it has a TSC model
+    // One TSC for all vCPUs (invariant TSC at 1 GHz): machine time, so cores agree whatever they executed.
+    const clock = this.clock;
+    for (const cpu of this.cpus) cpu.tscSource = () => clock.nowNs();
     this.platform = buildPlatform(this, this.console, () => this.kick());
     this.scheduler.onSelect = this.cpus.length > 1 ? (i) => this.platform.selectCpu(i) : undefined;
     if (c.trace.has('io')) traceBuses(this.io, this.phys.mmio, this.tracer);

@@ -17,7 +17,7 @@ export const OUT_PATH = join(ROOT, 'jit/decoder/tables.gen.ts');
 const M = {
   NONE: 0, RM_GPR: 1, RM_XMM: 2, RM_MMX: 3, REG_GPR: 4, REG_XMM: 5, REG_MMX: 6, REG_SEG: 7, REG_CR: 8, REG_DR: 9,
   IMM: 10, IMM_S8: 11, REL: 12, FAR: 13, MOFFS: 14, OPREG: 15, FIXED_GPR: 16, FIXED_SEG: 17, ST0: 18, STI: 19,
-  CONST1: 20,
+  CONST1: 20, VEX_GPR: 21,
 };
 // Size codes (must match decode.ts / disasm.ts).
 const S = {
@@ -30,7 +30,7 @@ const TYPE = {
 const ADDR = {
   E: M.RM_GPR, M: M.RM_GPR, R: M.RM_GPR, G: M.REG_GPR, W: M.RM_XMM, U: M.RM_XMM, V: M.REG_XMM, Q: M.RM_MMX,
   N: M.RM_MMX, P: M.REG_MMX, S: M.REG_SEG, C: M.REG_CR, D: M.REG_DR, I: M.IMM, J: M.REL, A: M.FAR, O: M.MOFFS,
-  Z: M.OPREG,
+  Z: M.OPREG, B: M.VEX_GPR,
 };
 const FIXED = {
   AL: [M.FIXED_GPR, S.B, 0], CL: [M.FIXED_GPR, S.B, 1], DX: [M.FIXED_GPR, S.W, 2], AX: [M.FIXED_GPR, S.W, 0],
@@ -59,7 +59,7 @@ function parseOperand(tok, where) {
 export const A = {
   LOCK: 1 << 0, D64: 1 << 1, F64: 1 << 2, SZ32: 1 << 3, M66: 1 << 4, MREP: 1 << 5, BYTE: 1 << 6, MODIGN: 1 << 7,
   REP: 1 << 8, REPCC: 1 << 9, STPRE: 1 << 10, STPOST: 1 << 11, CPL0: 1 << 12, IOPL: 1 << 13, CR4: 1 << 14,
-  UNSUP: 1 << 15, W32TEXT: 1 << 21,
+  UNSUP: 1 << 15, W32TEXT: 1 << 21, NOVVVV: 1 << 22,
 };
 const FLOW = {
   none: 0, jmp: 1, jmpind: 2, jcc: 3, call: 4, callind: 5, ret: 6, jmpfar: 7, callfar: 8, retfar: 9, int: 10, iret: 11,
@@ -92,15 +92,31 @@ function parseLine(line, lineNo) {
   const [encCol, insCol, attrCol] = cols;
   const enc = encCol.split(/\s+/);
   const e = {
-    where, pfx: null, map: 0, opc: -1, opcCount: 1, cc: false, modrm: false, mod: null, reg: null, rm: null,
+    where, pfx: null, vex: false, map: 0, opc: -1, opcCount: 1, cc: false, modrm: false, mod: null, reg: null, rm: null,
     mode: null, os: null, as: null, w: null, b: null,
   };
   let i = 0;
-  while (i < enc.length && ['NP', '66', 'F2', 'F3'].includes(enc[i]) && i + 1 < enc.length) {
+  if (enc[0].startsWith('VEX.')) {
+    // VEX.[L0|LZ].[66|F2|F3.]0F|0F38|0F3A[.W0|.W1|.WIG]: pp is a mandatory-prefix slot (none = NP), maps 4..6
+    i = 1;
+    e.pfx = 'NP';
+    e.vex = true;
+    for (const part of enc[0].split('.').slice(1)) {
+      if (part === 'L0' || part === 'LZ' || part === 'WIG') continue;
+      if (['66', 'F2', 'F3'].includes(part)) e.pfx = part;
+      else if (part === '0F') e.map = 4;
+      else if (part === '0F38') e.map = 5;
+      else if (part === '0F3A') e.map = 6;
+      else if (part === 'W0' || part === 'W1') e.w = +part[1];
+      else throw new Error(`${where}: bad VEX field '${part}'`);
+    }
+    if (e.map < 4) throw new Error(`${where}: VEX needs a map`);
+  }
+  while (!e.vex && i < enc.length && ['NP', '66', 'F2', 'F3'].includes(enc[i]) && i + 1 < enc.length) {
     if (e.pfx) throw new Error(`${where}: two mandatory prefixes`);
     e.pfx = enc[i++];
   }
-  if (enc[i] === '0F') {
+  if (!e.vex && enc[i] === '0F') {
     i++;
     e.map = 1;
     if (enc[i] === '38' && i + 1 < enc.length && /^[0-9A-F]{2}/.test(enc[i + 1])) { e.map = 2; i++; }
@@ -188,6 +204,7 @@ function parseLine(line, lineNo) {
     else if (t === 'iopl') e.attr |= A.IOPL;
     else if (t === 'cr4') e.attr |= A.CR4;
     else if (t === 'w32text') e.attr |= A.W32TEXT;
+    else if (t === 'novvvv') e.attr |= A.NOVVVV;
     else if ((m = /^flow=(\w+)$/.exec(t))) {
       if (!(m[1] in FLOW)) throw new Error(`${where}: unknown flow '${m[1]}'`);
       e.flow = FLOW[m[1]];
@@ -198,7 +215,8 @@ function parseLine(line, lineNo) {
   }
   if ((e.uf & ~e.wf) !== 0) throw new Error(`${where}: uf must be a subset of wf`);
   if (e.attr & A.MODIGN) e.mod = null;
-  if (e.pfx === '66') e.attr |= A.M66;
+  if (e.pfx === '66' && !e.vex) e.attr |= A.M66;
+  if (e.vex) e.attr |= A.SZ32; // VEX GPR forms: 32-bit outside 64-bit mode, VEX.W selects 64 in it
   if (e.pfx === 'F2' || e.pfx === 'F3') e.attr |= A.MREP;
   if (e.unsup) e.attr |= A.UNSUP;
   // byte form: every sized non-immediate operand (DX/CL ports and counts excepted) is a byte
@@ -324,9 +342,10 @@ export function generate(defText) {
     return [...sig][0];
   };
 
+  let emptyLeaf = 0; // what an encoding no row matches decodes to: #UD, or 'unsupported' in the VEX maps (AVX)
   const build = (cands, di, where) => {
     if (di === DIMS.length) {
-      if (!cands.length) return 0;
+      if (!cands.length) return emptyLeaf;
       let best = -1, winners = [];
       for (const e of cands) {
         const s = specificity(e);
@@ -345,9 +364,13 @@ export function generate(defText) {
     return mkNode(dim.kind, arg, children);
   };
 
-  const root = new Int32Array(4 * 256);
-  const hasModrm = new Uint8Array(4 * 256);
+  const NMAPS = 7;
+  const root = new Int32Array(NMAPS * 256);
+  const hasModrm = new Uint8Array(NMAPS * 256);
+  const avx = formOf({ unsup: 'AVX', ops: [], attr: A.UNSUP, rf: 0, wf: 0, uf: 0, flow: 0, cond: -1 });
+  for (let key = 4 * 256; key < NMAPS * 256; key++) root[key] = avx;
   for (const [key, list] of [...byOpc.entries()].sort((a, b) => a[0] - b[0])) {
+    emptyLeaf = key >= 4 * 256 ? avx : 0;
     const real = list.filter((e) => !e.unsup && !e.invalid);
     const withM = new Set(real.map((e) => e.modrm));
     if (withM.size > 1) throw new Error(`opcode ${key.toString(16)}: entries disagree on having a ModRM byte (${list[0].where})`);
@@ -425,6 +448,7 @@ export function generate(defText) {
   out.push(`export const SPEC_NAMES: readonly string[] = ${JSON.stringify(specs.map((s) => s.name))};`);
   out.push('');
   out.push('// Dispatch: ROOT[map << 8 | opcode] is a form id (>= 0) or ~offset of a node in NODES; node = kind, arg, children.');
+  out.push('// Maps: 0 one-byte, 1 0F, 2 0F38, 3 0F3A, 4 VEX.0F, 5 VEX.0F38, 6 VEX.0F3A (VEX.pp is the prefix slot).');
   out.push('// Kinds: 1 mode(non64,64) 2 prefix(none,66,F3,F2) 3 REX.W 4 REX.B 5 osize(16,32,64; arg = A_D64|A_F64|A_SZ32|A_M66)');
   out.push('// 6 asize(16,32,64) 7 mod(mem,reg) 8 ModRM.reg 9 ModRM.rm. HAS_MODRM: 0 none, 1 ModRM, 2 ModRM with mod ignored.');
   out.push(`export const ROOT = ${arr('Int32Array', [...root], 32)};`);

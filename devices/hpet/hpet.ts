@@ -202,7 +202,9 @@ export class Hpet implements MmioHandler, Stateful<HpetState> {
     if (!this.enabled) return;
     const now = this.counter();
     if (now < target) {
-      this.handles[i] = this.clock.schedule(this.timeOf(target), () => this.onDeadline(i, target));
+      // Early by rounding: retry strictly later so a due-callback loop can never spin.
+      const at = Math.max(this.timeOf(target), this.clock.nowNs() + 1);
+      this.handles[i] = this.clock.schedule(at, () => this.onDeadline(i, target));
       return;
     }
     this.fire(i);

@@ -74,12 +74,20 @@ export class Pit8254 implements PortHandler, Stateful<PitState> {
     this.irqLevel = false;
   }
 
+  /**
+   * PIT ticks elapsed at the current virtual time. Split into whole seconds so every product stays below 2^53: the
+   * conversions are then exact and tickToNs() is a true inverse (a deadline never lands one tick early).
+   */
   private nowTick(): number {
-    return Math.floor((this.clock.nowNs() * PIT_HZ) / 1e9);
+    const ns = Math.floor(this.clock.nowNs());
+    const sec = Math.floor(ns / 1e9);
+    return sec * PIT_HZ + Math.floor(((ns - sec * 1e9) * PIT_HZ) / 1e9);
   }
 
+  /** First virtual time (ns) at which nowTick() >= t. */
   private tickToNs(t: number): number {
-    return Math.ceil((t * 1e9) / PIT_HZ);
+    const sec = Math.floor(t / PIT_HZ);
+    return sec * 1e9 + Math.ceil(((t - sec * PIT_HZ) * 1e9) / PIT_HZ);
   }
 
   /** Ticks counted so far by channel c, or -1 when it is not counting. */

@@ -80,11 +80,11 @@ function segPrefix(ins: Instr, def: number): string {
   return SEGS[ins.seg] + ':';
 }
 
-function memText(ins: Instr, o: Operand, code: number, ip: number, seg: string): string {
+function memText(ins: Instr, o: Operand, code: number, ip: bigint, seg: string): string {
   const asz = ins.asize;
   let inner: string;
   if (o.base === REG_RIP) {
-    const target = (BigInt(ip) + BigInt(ins.len) + BigInt(o.disp)) & (asz === 8 ? MASK64 : 0xffffffffn);
+    const target = (ip + BigInt(ins.len) + BigInt(o.disp)) & (asz === 8 ? MASK64 : 0xffffffffn);
     inner = hexNum(target);
   } else if (o.base === REG_NONE && o.index === REG_NONE) {
     const a = asz === 8 ? u64(o.disp, o.dispHi) : asz === 4 ? BigInt(o.disp >>> 0) : BigInt(o.disp & 0xffff);
@@ -114,8 +114,8 @@ function immText(o: Operand): string {
   }
 }
 
-function relText(ins: Instr, o: Operand, ip: number): string {
-  const t = BigInt(ip) + BigInt(ins.len) + BigInt(o.disp);
+function relText(ins: Instr, o: Operand, ip: bigint): string {
+  const t = ip + BigInt(ins.len) + BigInt(o.disp);
   if (o.size === 2) return hexNum(t & 0xffffn, 4);
   if (o.size === 4) return hexNum(t & 0xffffffffn, 8);
   return hexNum(t & MASK64, 16);
@@ -157,8 +157,11 @@ for (let f = 0; f < FORM_COUNT; f++) {
 
 const enum Flow { Jmp = 1, JmpInd = 2, Jcc = 3, Call = 4, CallInd = 5, Ret = 6 }
 
-/** Formats `ins` (decoded at address `ip`) in Intel syntax. */
-export function disassemble(ins: Instr, ip: number): string {
+/**
+ * Formats `ins` (decoded at address `ipAddr`, a JS number or, for addresses above 2^53, a bigint) in Intel syntax.
+ */
+export function disassemble(ins: Instr, ipAddr: number | bigint): string {
+  const ip = BigInt.asUintN(64, BigInt(ipAddr));
   const op = ins.op;
   const attr = FORM_ATTR[ins.form];
   const pf = ins.prefixes;
@@ -260,7 +263,7 @@ export function disasmBytes(buf: Uint8Array, bits: 16 | 32 | 64, org: number): s
     try {
       decode(buf, off, buf.length, bits, ins);
       len = ins.len;
-      text = disassemble(ins, org + off);
+      text = disassemble(ins, BigInt(org) + BigInt(off));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       text = `db ${hexNum(buf[off], 2)} ; ${e.kind}`;

@@ -1,6 +1,8 @@
 // Registers every instruction family with the interpreter (the single place the machine and tests call).
 import { registerIntegerOps } from './int/index.js';
 import { registerSystemOps } from './sys/index.js';
+import { registerSse } from './sse/index.js';
+import { registerX87 } from './x87/index.js';
 
 let done = false;
 
@@ -9,4 +11,6 @@ export function registerAllHandlers(): void {
   done = true;
   registerIntegerOps();
   registerSystemOps();
+  registerSse();
+  registerX87();
 }

@@ -79,10 +79,15 @@ function startSession(a: CommonArgs, symbolPath: string | undefined): Session {
   return session;
 }
 
-async function runSession(s: Session, stats: boolean): Promise<number> {
+/** Run until the guest is done; a guest-initiated reset reboots the same image (as QEMU does without -no-reboot). */
+async function runSession(s: Session, stats: boolean, reload: () => void): Promise<number> {
   let r: RunResult;
   try {
-    r = await s.machine.run();
+    for (;;) {
+      r = await s.machine.run();
+      if (r.reason !== 'reset') break;
+      reload();
+    }
   } finally {
     s.machine.close();
   }
@@ -97,9 +102,6 @@ async function runSession(s: Session, stats: boolean): Promise<number> {
       break;
     case 'max-instructions':
       err(`bmjit: stopped after ${r.instructions} instructions (--max-instructions)`);
-      break;
-    case 'reset':
-      err('bmjit: the guest reset the machine; stopping');
       break;
     case 'stopped':
       status = s.quit ? 0 : ExitStatus.interrupted;
@@ -132,9 +134,9 @@ export async function bootCommand(a: CommonArgs, kernel: string | undefined, app
   }
   const image = readImage(path, 'kernel');
   const s = startSession(a, a.symbols ?? siblingSymbols(path));
-  const k = s.machine.loadMultiboot(image, `${kernel ?? basename(path)} ${append}`, path);
-  for (const w of k.warnings) process.stderr.write(`bmjit: warning: ${w}\n`);
-  return runSession(s, a.stats);
+  const load = () => s.machine.loadMultiboot(image, `${kernel ?? basename(path)} ${append}`, path);
+  for (const w of load().warnings) process.stderr.write(`bmjit: warning: ${w}\n`);
+  return runSession(s, a.stats, load);
 }
 
 export async function bareCommand(a: CommonArgs, file: string, load: string, entry: string | undefined): Promise<number> {
@@ -142,8 +144,9 @@ export async function bareCommand(a: CommonArgs, file: string, load: string, ent
   const entryAddr = entry === undefined ? loadAddr : parseUint(entry, '--entry address');
   const image = readImage(file, 'image');
   const s = startSession(a, a.symbols ?? siblingSymbols(file));
-  s.machine.loadBare(image, loadAddr, entryAddr, file);
-  return runSession(s, a.stats);
+  const reload = () => s.machine.loadBare(image, loadAddr, entryAddr, file);
+  reload();
+  return runSession(s, a.stats, reload);
 }
 
 export function disasmCommand(file: string, bits: number, org: string, offset: string, length: string | undefined): number {

@@ -5,7 +5,8 @@ import { Cpu } from './cpu.js';
 import { CpuFault, MachineStop, Vec, HAS_ERROR_CODE } from './fault.js';
 import {
   CPL, CR0, EFER, FLAGS, RIP_F, CR2_F, IDTR_BASE_F, IDTR_LIMIT, SEG_SEL, SEG_LIMIT, SEG_ATTR, SEG_BASE_F, SEG_TR,
-  PENDING, HALTED, INT_SHADOW, NMI_BLOCKED, NMI_PENDING, SIPI_VECTOR, STACK_SIZE, GPR_LO, RSP, MSR_APIC_BASE,
+  PENDING, HALTED, INT_SHADOW, NMI_BLOCKED, NMI_PENDING, SIPI_VECTOR, STACK_SIZE, GPR_LO, RSP, MSR_APIC_BASE, TF_ARMED,
+  DR0,
   Pending, Flag, Cr0, Efer,
 } from './state.js';
 import {
@@ -47,6 +48,8 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
   if ((s[CR0] & Cr0.PE) === 0) realModeEvent(cpu, vector, retRip);
   else if ((s[EFER] & Efer.LMA) !== 0) longModeEvent(cpu, vector, errorCode, kind, retRip);
   else protectedEvent(cpu, vector, errorCode, kind, retRip);
+  // The handler starts with TF = 0: no single-step trap is pending for the interrupted instruction.
+  s[TF_ARMED] = 0;
 }
 
 function pushedFlags(cpu: Cpu, vector: number, kind: EventKind): number {
@@ -339,7 +342,20 @@ export class SystemCore implements SystemHooks {
       s[PENDING] &= ~Pending.Sipi;
       if (s[HALTED] === 2) applySipi(cpu, s[SIPI_VECTOR]);
     }
-    if ((s[PENDING] & Pending.Interrupt) !== 0) this.acceptInterrupt(cpu);
+    if ((s[PENDING] & Pending.Interrupt) !== 0) {
+      // Single-step (SDM Vol. 3 §17.3.1.4): a #DB trap after each instruction that began with TF = 1; it is taken
+      // before external interrupts (Table 6-2).
+      if (s[TF_ARMED] !== 0) {
+        s[TF_ARMED] = 0;
+        s[DR0 + 12] |= 0x4000; // DR6.BS
+        raiseException(cpu, new CpuFault(Vec.DB));
+      }
+      this.acceptInterrupt(cpu);
+      if ((s[FLAGS] & Flag.TF) !== 0 && s[HALTED] === 0) {
+        s[TF_ARMED] = 1;
+        s[PENDING] |= Pending.Interrupt;
+      }
+    }
     if ((s[PENDING] & Pending.Stop) !== 0) {
       s[PENDING] &= ~Pending.Stop;
       return false;

@@ -17,6 +17,7 @@ const CANON = 140737488355328;
 export const enum Msr {
   TSC = 0x10,
   APIC_BASE = 0x1b,
+  BIOS_SIGN_ID = 0x8b, // microcode revision (EDX); there is no microcode: always 0
   MTRRCAP = 0xfe,
   SYSENTER_CS = 0x174,
   SYSENTER_ESP = 0x175,
@@ -102,6 +103,10 @@ export function readMsr(cpu: Cpu, index: number): void {
       return;
     }
     case Msr.APIC_BASE: return pair(cpu, MSR_APIC_BASE);
+    case Msr.BIOS_SIGN_ID:
+      msrLo = 0;
+      msrHi = 0;
+      return;
     case Msr.MTRRCAP:
       msrLo = MTRRCAP;
       msrHi = 0;
@@ -166,6 +171,8 @@ export function writeMsr(cpu: Cpu, index: number, lo: number, hi: number): void 
       if ((lo & 0x6ff) !== 0 || (hi & ~HI_PHYS) !== 0) gp();
       store(cpu, MSR_APIC_BASE, (lo & ~0x100) | (cpu.i32[MSR_APIC_BASE] & 0x100), hi);
       return;
+    case Msr.BIOS_SIGN_ID:
+      return; // writing 0 before reading the revision is the documented protocol; nothing to store
     case Msr.SYSENTER_CS:
       store(cpu, MSR_SYSENTER_CS, lo & 0xffff, 0);
       return;

@@ -6,7 +6,7 @@ import {
   CR3_LO, CR3_HI, CR3_F, CR4, CR8, EFER, XCR0_LO, XCR0_HI, GDTR_LIMIT, GDTR_BASE_F, IDTR_LIMIT, IDTR_BASE_F, DR0,
   HALTED, INT_SHADOW, NMI_BLOCKED, NMI_PENDING, PENDING, MXCSR, FPU_CW, FPU_SW, FPU_TOP, FPU_TAG, MSR_APIC_BASE,
   MSR_PAT, MSR_MISC_ENABLE, MSR_MTRR_DEF, MSR_TSC_ADJ, MSR_STAR, MSR_TSC_AUX, PDPTE_LO, MTRR_VAR, MTRR_FIX,
-  TSC_LAST_F, ICOUNT_F, XMM_I32, CPL, Pending,
+  TSC_LAST_F, ICOUNT_F, XMM_I32, CPL, TF_ARMED, Pending,
 } from './state.js';
 import { REAL_ATTR, updateModes } from './segments.js';
 import { cpuSignature } from './cpuid.js';
@@ -60,6 +60,7 @@ function architecturalReset(cpu: Cpu, keepCache: boolean): void {
   s[INT_SHADOW] = 0;
   s[NMI_BLOCKED] = 0;
   s[NMI_PENDING] = 0;
+  s[TF_ARMED] = 0;
   s[PENDING] &= Pending.Stop;
   cpu.setCpl(0);
   s[CPL] = 0;
@@ -76,7 +77,7 @@ export function resetCpu(cpu: Cpu, bsp: boolean): void {
   s[FPU_CW] = 0x40;
   s[FPU_SW] = 0;
   s[FPU_TOP] = 0;
-  s[FPU_TAG] = 0xff; // every register empty (state.ts: bit i set = physical register i empty)
+  s[FPU_TAG] = 0; // every register empty (bit i set = physical register i in use, as FXSAVE's abridged tag)
   s[MXCSR] = 0x1f80;
   for (let i = 0; i < 64; i++) s[XMM_I32(0) + i] = 0;
   s[XCR0_LO] = 1;

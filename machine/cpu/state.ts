@@ -63,7 +63,7 @@ export const MXCSR = 113;
 export const FPU_CW = 114;
 export const FPU_SW = 115; // without TOP (bits 11..13 live in FPU_TOP)
 export const FPU_TOP = 116;
-export const FPU_TAG = 117; // abridged: bit i set = ST physical register i empty... see x87 module for the exact rule
+export const FPU_TAG = 117; // abridged (FXSAVE) tag: bit i set = physical register i in use; 0 = all empty (x87/fpu.ts)
 export const FPU_FOP = 118;
 export const FPU_IP_LO = 119, FPU_IP_HI = 120, FPU_DP_LO = 121, FPU_DP_HI = 122, FPU_CS = 123, FPU_DS = 124;
 
@@ -83,7 +83,7 @@ export const MSR_MTRR_DEF = 148;
 export const MSR_TSC_ADJ = 150; // TSC offset: TSC = instruction-derived time + this
 export const MSR_MISC_ENABLE = 152;
 
-// System-architecture slots (machine/cpu/mmu.ts, interrupts.ts, msr.ts, reset.ts, jit/interp/sys): int32 160..227.
+// System-architecture slots (machine/cpu/mmu.ts, interrupts.ts, msr.ts, reset.ts, jit/interp/sys): int32 160..228.
 export const PDPTE_LO = (i: number): number => 160 + 2 * i; // PAE PDPTE registers 0..3 (loaded with CR3, §4.4.1)
 export const PDPTE_HI = (i: number): number => 161 + 2 * i;
 export const NMI_PENDING = 168; // NMI latched, delivered at the next boundary unless NMI_BLOCKED
@@ -91,6 +91,7 @@ export const SIPI_VECTOR = 169; // vector of the last Startup IPI (consumed by P
 export const MTRR_VAR = 170; // IA32_MTRR_PHYSBASE0/PHYSMASK0..7 as lo/hi pairs: 170..201
 export const MTRR_FIX = 202; // the 11 fixed-range MTRRs as lo/hi pairs: 202..223
 export const RNG_STATE = 224; // RDRAND/RDSEED generator state (xoshiro128**), 224..227
+export const TF_ARMED = 228; // single-step: TF was 1 when the current instruction started (#DB after it)
 
 // XMM0..XMM15: 16 bytes each at byte offset XMM_BYTE(i) (4 int32 lanes, lane 0 lowest).
 export const XMM_I32 = (i: number): number => 256 + i * 4;

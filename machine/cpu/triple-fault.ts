@@ -7,7 +7,7 @@ import {
   IDTR_BASE_F, IDTR_LIMIT, SEG_TR, GPR_LO, GPR_HI,
 } from './state.js';
 import { decode } from '../../jit/decoder/decode.js';
-import { MN_NAMES } from '../../jit/decoder/tables.gen.js';
+import { disassemble as formatIns } from '../../jit/decoder/disasm.js';
 import { Interpreter } from '../../jit/interp/interpreter.js';
 
 const MAX = 16;
@@ -72,12 +72,12 @@ function fetchBytes(cpu: Cpu): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function disassemble(bytes: Uint8Array, bits: number): string {
+function disassemble(bytes: Uint8Array, bits: number, ip: number): string {
   if (bytes.length === 0) return '(instruction bytes not readable: RIP is unmapped)';
   const hexBytes = (n: number): string => Array.from(bytes.subarray(0, n), (b) => b.toString(16).padStart(2, '0')).join(' ');
   try {
     const ins = decode(bytes, 0, bytes.length, bits as 16 | 32 | 64);
-    return `${MN_NAMES[ins.op] ?? '?'} (${ins.len} bytes: ${hexBytes(ins.len)})`;
+    return `${formatIns(ins, ip)} (${hexBytes(ins.len)})`;
   } catch {
     return `undecodable: ${hexBytes(bytes.length)}`;
   }
@@ -94,7 +94,7 @@ export function tripleFaultReport(cpu: Cpu, chain: FaultChain): string {
   const rsp = s[GPR_HI(4)] * 4294967296 + (s[GPR_LO(4)] >>> 0);
   return [
     `triple fault on CPU ${cpu.id}: shutdown at ${(s[SEG_SEL(1)] & 0xffff).toString(16).padStart(4, '0')}:${hex(rip, bits === 64 ? 16 : 8).slice(2)} (${bits}-bit code, CPL ${s[CPL]})`,
-    `  instruction: ${disassemble(bytes, bits)}`,
+    `  instruction: ${disassemble(bytes, bits, rip)}`,
     `  fault chain: ${chain.describe()} -> shutdown`,
     `  CR0=${hex(s[CR0] >>> 0)} CR3=${hex(cr3)} CR4=${hex(s[CR4] >>> 0)} EFER=${hex(s[EFER] >>> 0)} RSP=${hex(rsp)} CS.base=${hex(f[SEG_BASE_F(1)])}`,
     `  GDTR=${hex(f[GDTR_BASE_F])}/${hex(s[GDTR_LIMIT] & 0xffff)} IDTR=${hex(f[IDTR_BASE_F])}/${hex(s[IDTR_LIMIT] & 0xffff)} TR=${hex(s[SEG_SEL(SEG_TR)] & 0xffff)} (base ${hex(f[SEG_BASE_F(SEG_TR)])}, limit ${hex(s[SEG_LIMIT(SEG_TR)] >>> 0)})`,

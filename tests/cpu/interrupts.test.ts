@@ -310,9 +310,47 @@ describe('long mode (64-bit IDT)', () => {
     const stop = runToStop(m, 1000);
     expect(stop.reason).toBe('triple-fault');
     expect(stop.message).toContain('0008:0000000000008001');
-    expect(stop.message).toContain('INT');
-    expect(stop.message).toContain('cd 90');
+    expect(stop.message).toContain('int 90h (cd 90)');
     expect(stop.message).toContain('#GP(0x902) -> #GP(0xd3) -> #DF(0x0) -> #GP(0x83) -> shutdown');
+  });
+});
+
+describe('single-step', () => {
+  it('TF = 1 raises a #DB trap after each instruction, starting after the one following POPF', () => {
+    const m = makeMachine();
+    long64(m);
+    writeGate64(m.mem, IDT64, 1, 0x08, 0x8200, 0x0e, 0);
+    load(
+      m,
+      0x8000,
+      `
+  pushfq
+  or qword ptr [rsp], 0x100
+  popfq
+  mov eax, 1
+  mov ebx, 2
+  pushfq
+  and qword ptr [rsp], -0x101
+  popfq
+last:
+  mov ecx, 3
+  mov qword ptr [0x6f8], offset last
+  hlt
+.org 0x200
+  mov eax, [0x600]
+  mov rdx, [rsp]
+  mov [0x608 + rax * 8], rdx
+  inc dword ptr [0x600]
+  iretq
+`,
+      64,
+    );
+    m.cpu.f64[RIP_F] = 0x8000;
+    run(m, 1000);
+    expect(m.mem.read32(0x600)).toBe(5);
+    expect(m.mem.read32(0x608 + 4 * 8)).toBe(m.mem.read32(0x6f8)); // the last trap follows the TF-clearing POPF
+    expect(m.cpu.i32[90 + 12] & 0x4000).toBe(0x4000); // DR6.BS
+    expect(m.cpu.i32[HALTED]).toBe(1);
   });
 });
 
@@ -359,6 +397,36 @@ third:
     expect(m.mem.read32(0x61c)).toBe(1);
     expect(m.mem.read32(0x610)).toBe(2); // the shadowed instruction ran first
     expect(m.mem.read32(0x614)).toBe(0); // the next one had not
+    expect(m.mem.read32(0x618)).toBe(m.mem.read32(0x620));
+  });
+
+  it('POPF that sets IF makes a pending interrupt deliverable right after it (no shadow)', () => {
+    const m = makeMachine();
+    long64(m);
+    writeGate64(m.mem, IDT64, 0x40, 0x08, 0x8200, 0x0e, 0);
+    load(
+      m,
+      0x8000,
+      `
+  cli
+  pushfq
+  or qword ptr [rsp], 0x200
+  mov dword ptr [0x604], 2
+  popfq
+third:
+  mov dword ptr [0x608], 3
+  mov qword ptr [0x620], offset third
+  hlt
+` + HANDLER,
+      64,
+    );
+    m.cpu.f64[RIP_F] = 0x8000;
+    withIntc(m, [0x40]);
+    requestInterruptCheck(m.cpu);
+    run(m, 1000);
+    expect(m.mem.read32(0x61c)).toBe(1);
+    expect(m.mem.read32(0x610)).toBe(2);
+    expect(m.mem.read32(0x614)).toBe(0);
     expect(m.mem.read32(0x618)).toBe(m.mem.read32(0x620));
   });
 

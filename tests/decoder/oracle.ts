@@ -446,7 +446,7 @@ export function makeChecker(opts: { text: boolean; meta: boolean }) {
     if (opts.text) {
       stats.textCompared++;
       const want = normaliseIcedText(fmt.format(ic));
-      const got = disassemble(ours, Number(ip));
+      const got = disassemble(ours, ip);
       if (got !== want) textMismatch(stats, `${ours.bits} ${hex(bytes)}`, `'${got}' vs iced '${want}'`);
     }
     if (opts.meta) {
@@ -491,4 +491,24 @@ export function makeChecker(opts: { text: boolean; meta: boolean }) {
       }
     }
   };
+}
+
+/** Runs the systematic and random corpora of one mode with all checks; returns both stats for assertions. */
+export function runMode(bits: 16 | 32 | 64, randomCount: number): { sys: Stats; rnd: Stats; sysSize: number; rndSize: number } {
+  const chk = makeChecker({ text: true, meta: true });
+  const sysCorpus = systematicCorpus(bits, 0x5eed + bits);
+  const sys = newStats();
+  runCorpus(bits, sysCorpus, sys, 0x1000n, chk);
+  const rndCorpus = randomCorpus(bits, randomCount, 0xc0ffee + bits);
+  const rnd = newStats();
+  // a high code address for the random corpus exercises branch/RIP-relative wrap-around
+  runCorpus(bits, rndCorpus, rnd, bits === 64 ? 0xffff_ffff_ffff_0000n : bits === 32 ? 0xffff_f000n : 0xf000n, chk);
+  console.log(summary(bits, 'systematic', sys));
+  console.log(summary(bits, 'random', rnd));
+  const bad = mismatchReport(sys, 20) + mismatchReport(rnd, 20);
+  if (bad.trim()) console.log(bad);
+  if (sys.metaByMn.size || rnd.metaByMn.size) {
+    console.log([...sys.metaByMn, ...rnd.metaByMn].slice(0, 20).map(([k, v]) => `  ${k}: ${v}`).join('\n'));
+  }
+  return { sys, rnd, sysSize: sysCorpus.offsets.length, rndSize: rndCorpus.offsets.length };
 }

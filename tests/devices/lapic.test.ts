@@ -199,6 +199,31 @@ describe('interrupt acceptance', () => {
     expect(l.acknowledge()).toBe(0x20);
   });
 
+  it('passes the 8259 straight through and ignores APIC messages while globally disabled (IA32_APIC_BASE bit 11)', () => {
+    const { lapics, links, bus } = system(2);
+    const [l, other] = lapics;
+    const pic = new DualPic({ set: (lv) => bus.picOutput(lv), pulse() {} });
+    l.extInt = pic;
+    pic.masterPorts.write(0, 1, 0x13); // single 8259, ICW4
+    pic.masterPorts.write(1, 1, 0x08);
+    pic.masterPorts.write(1, 1, 0x01);
+    pic.masterPorts.write(1, 1, 0x00);
+    enable(other);
+    l.setGlobalEnable(false);
+    expect(l.read(0x350, 4)).toBe(0x10000); // disabling reset the APIC
+    pic.irq(0).set(true);
+    expect(l.pendingVector()).toBe(0x08); // LINT0 masked, but the pin goes straight to INTR
+    other.write(0x310, 4, 0);
+    other.write(0x300, 4, 0x4090);
+    expect(l.acknowledge()).toBe(0x08); // the fixed IPI to APIC 0 was not accepted
+    l.setLint(1, true);
+    expect(links[0].log).toEqual(['nmi']); // LINT1 is the NMI pin
+    l.setGlobalEnable(true);
+    enable(l);
+    other.write(0x300, 4, 0x4090);
+    expect(l.pendingVector()).toBe(0x90);
+  });
+
   it('raises NMI for LINT1 in NMI mode on a rising edge', () => {
     const { lapics, links } = system(1);
     const l = lapics[0];

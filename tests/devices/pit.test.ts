@@ -77,6 +77,20 @@ describe('8254 counter 0 -> IRQ0', () => {
   });
 });
 
+describe('8254 timing at large virtual times', () => {
+  it('keeps exact periods hours into the run (no drift, no early deadline)', () => {
+    const { clock, irq, out } = setup();
+    clock.now = 9_876_543_210_123; // ~2.7 hours
+    out(0x43, 0x34);
+    const base = irq.rises;
+    out(0x40, 0x9c);
+    out(0x40, 0x2e); // 11932 ticks = ~10 ms
+    clock.advance(1e9 + 1e6);
+    expect(irq.rises - base).toBe(100);
+    expect(clock.pending).toBe(1);
+  });
+});
+
 describe('8254 reads', () => {
   it('counts down and latches the count (counter latch command)', () => {
     const { clock, out, read16 } = setup();

@@ -40,8 +40,14 @@ beforeAll(() => {
   registerX87();
 });
 
+// SIMD_SEED / SIMD_SCALE vary the seeds and multiply the case counts for longer local bug hunts.
+const SEED_SHIFT = Number(process.env.SIMD_SEED ?? 0);
+const SCALE = Number(process.env.SIMD_SCALE ?? 1);
+
 describe('SSE/MMX/x87 against the host CPU', () => {
-  for (const [name, gen, count, seed] of FAMILIES) {
+  for (const [name, gen, baseCount, baseSeed] of FAMILIES) {
+    const count = Math.round(baseCount * SCALE);
+    const seed = baseSeed + 1000 * SEED_SHIFT;
     it(`${name}: ${count} cases`, () => {
       const cases = buildCases(gen(seed, count));
       const host = runHost(cases);

@@ -35,14 +35,59 @@ function put(x: Uint8Array, lane: Lane, i: number, v: bigint): void {
   for (let k = 0; k < n; k++) x[i * n + k] = Number((v >> BigInt(8 * k)) & 0xffn);
 }
 
+/** Bits of sign * m * 2^e for m in [1, 2) (a double that is exact in the lane format), e in the normal range. */
+function compose(lane: Lane, sign: number, m: number, e: number): bigint {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, m, true);
+  const frac = dv.getBigUint64(0, true) & ((1n << 52n) - 1n);
+  const f = lane === 64 ? frac : frac >> 29n;
+  return (BigInt(sign) << BigInt(lane - 1)) | (BigInt(e + BIAS[lane]) << BigInt(P[lane] - 1)) | f;
+}
+
+/**
+ * Operands whose exact product or quotient lies within a few ulps of 2^t: the rounding decides whether the result
+ * is tiny / overflows (tininess after rounding, RC-dependent overflow to MAX or infinity).
+ */
+function nearPow2(rng: Rng, lane: Lane, op: 'mul' | 'div'): [bigint, bigint] {
+  const emin = 1 - BIAS[lane];
+  const emax = EMAX[lane];
+  const p = P[lane];
+  const t = rng.pick([emin, emin, emin - 1, emin - p, emin - p - 1, emax + 1, emax + 1]);
+  const rnd = lane === 32 ? Math.fround : (x: number): number => x;
+  const ulp = 2 ** (1 - p);
+  const sa = rng.below(2);
+  const sb = rng.below(2);
+  // Split t between the operands so both stay normal.
+  const ea = Math.max(emin, Math.min(emax, Math.trunc(t / 2) + rng.range(-3, 3)));
+  if (op === 'mul') {
+    const ma = rnd(1 + rng.below(1 << 20) / (1 << 20));
+    let mb = rnd(2 / ma + rng.range(-2, 2) * ulp);
+    let eb = t - 1 - ea;
+    if (mb >= 2) {
+      mb /= 2;
+      eb++;
+    }
+    if (mb < 1) {
+      mb *= 2;
+      eb--;
+    }
+    return [compose(lane, sa, ma, ea), compose(lane, sb, mb, Math.max(emin, Math.min(emax, eb)))];
+  }
+  const mb = rnd(1 + rng.below(1 << 19) / (1 << 20));
+  const ma = rnd(mb + rng.range(-3, 3) * ulp);
+  const eb = Math.max(emin, Math.min(emax, ea - t));
+  return [compose(lane, sa, ma, Math.max(emin, Math.min(emax, t + eb))), compose(lane, sb, mb, eb)];
+}
+
 /** Operand pair (a, b) for `op` with the exact result steered to an interesting exponent range. */
 function pair(rng: Rng, lane: Lane, op: string): [bigint, bigint] {
   const emin = 1 - BIAS[lane];
   const emax = EMAX[lane];
   const p = P[lane];
   const s = (): number => rng.below(2);
-  const scen = rng.below(8);
+  const scen = rng.below(9);
   if (scen === 7) return [floatBits(rng, lane), floatBits(rng, lane)];
+  if (scen === 8 && (op === 'mul' || op === 'div')) return nearPow2(rng, lane, op);
   // target exponent of the result: around underflow (incl. deep denormal), around overflow, or ordinary
   const target =
     scen < 3 ? emin + rng.range(-p - 2, 2) : scen < 5 ? emax + rng.range(-1, 1) : rng.range(-4, 4);

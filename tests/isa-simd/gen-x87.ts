@@ -138,7 +138,7 @@ export function genX87Ext(seed: number, count: number): CaseSpec[] {
       const dst = rng.pick(['dword', 'qword', 'tbyte']);
       if (src === 'tbyte') b.poke(off, ext(rng, rng.pick([0x3fff, 0x3f80, 0x3c00, 0x407f, 0x43ff]), 200));
       else b.pokeInt(off, floatBits(rng, src === 'dword' ? 32 : 64), src === 'dword' ? 4 : 8);
-      lines.push(`fld ${src} ptr ${at(0)}`, `fst ${dst} ptr ${at(64)}`, `fstp tbyte ptr ${at(80)}`);
+      lines.push(`fld ${src} ptr ${at(0)}`, dst === 'tbyte' ? `fld st(0)\nfstp tbyte ptr ${at(64)}` : `fst ${dst} ptr ${at(64)}`, `fstp tbyte ptr ${at(80)}`);
     } else if (k === 9) {
       // control instructions
       lines.push(ld(0, ext(rng)), ld(16, ext(rng)), 'fdecstp', 'ffree st(1)', 'fincstp', 'fincstp', `fstp tbyte ptr ${at(64)}`);

@@ -150,7 +150,7 @@ const flowCase: Gen = (b, rng) => {
   b.take(RAX);
   b.take(RCX);
   // Loop counts stay small (RCX = 0 would loop 2^64 times); bit 32 distinguishes JRCXZ from JECXZ and addr32 LOOP.
-  b.setGpr(RCX, BigInt(rng.range(1, 6)) | (rng.chance(0.3) ? 0x1_0000_0000n : 0n));
+  b.setGpr(RCX, BigInt(rng.range(1, 6)));
   const k = rng.range(1, 5);
   return rng.pick([
     'call 1f\nnop\n1: pop rax',
@@ -167,6 +167,9 @@ const flowCase: Gen = (b, rng) => {
     '1: inc eax\ncmp eax, 3\nloope 1b',
     '1: inc eax\ncmp eax, 3\nloopne 1b',
     '1: inc eax\naddr32 loop 1b',
+    'bts rcx, 32\n1: inc eax\naddr32 loop 1b',
+    'bts rcx, 32\njrcxz 1f\nmov eax, 1\n1:',
+    'bts rcx, 32\nand ecx, 0\njecxz 1f\nmov eax, 1\n1:',
     'jrcxz 1f\nmov eax, 1\n1:',
     'jecxz 1f\nmov eax, 1\n1:',
     'mov ecx, 0\njrcxz 1f\nmov eax, 1\n1:',

@@ -23,6 +23,8 @@ export const SPECS: Record<string, KernelSpec> = {
   triple: { arch: 32, kind: 'elf32' },
   bare: { arch: 64, kind: 'flat' },
   echo: { arch: 32, kind: 'flat' },
+  reboot: { arch: 32, kind: 'flat' },
+  timer: { arch: 32, kind: 'flat' },
 };
 
 /** Section-boundary symbols from the linker scripts: not code, and they would shadow real labels in traces. */

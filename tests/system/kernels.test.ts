@@ -4,19 +4,20 @@
 // the few SDM-mandated checks QEMU's TCG skips).
 import { describe, it, expect, beforeAll } from 'vitest';
 import { join } from 'node:path';
-import { buildKernel, symbolAddress, KERNELS } from './build.js';
+import { writeFileSync } from 'node:fs';
+import { buildKernel, symbolAddress, KERNELS, OUT } from './build.js';
 import { runCli, checkNames } from './helpers.js';
 
 const images: Record<string, string> = {};
 
 beforeAll(() => {
-  for (const k of ['paging', 'modes', 'triple', 'bare', 'echo']) images[k] = buildKernel(k);
+  for (const k of ['paging', 'modes', 'triple', 'bare', 'echo', 'reboot', 'timer']) images[k] = buildKernel(k);
 });
 
 function expectAllPass(stdout: string, kernel: string): void {
   const lines = stdout.split('\n');
   const names = checkNames(join(KERNELS, `${kernel}.S`));
-  expect(names.length).toBeGreaterThan(5);
+  expect(names.length).toBeGreaterThanOrEqual(3);
   for (const n of names) expect(lines, `missing PASS ${n}`).toContain(`PASS ${n}`);
   expect(stdout).not.toMatch(/^FAIL/m);
 }
@@ -66,6 +67,26 @@ describe('bmjit boot --kernel (Multiboot)', () => {
     expect(r.status).toBe(4);
   });
 
+  it('timer kernel: PIT via 8259 and via I/O APIC, LAPIC timer; halted time is skipped in virtual time', () => {
+    const r = runCli(['boot', '--kernel', images.timer, '--cpus', '2', '--stats']);
+    expectAllPass(r.stdout, 'timer');
+    expect(r.stdout.endsWith('DONE failures=00000000\n')).toBe(true);
+    expect(r.status).toBe(1);
+    // 10 PIT periods at 100 Hz twice, then 10 LAPIC periods of 1 ms: about 0.2 s of guest time.
+    const vt = Number(/virtual time: ([\d.]+) ms/.exec(r.stderr)![1]);
+    expect(vt).toBeGreaterThan(180);
+    expect(vt).toBeLessThan(260);
+    expect(Number(/(\d+) idle time jumps/.exec(r.stderr)![1])).toBeGreaterThanOrEqual(20);
+    expect(r.stderr).toMatch(/cpu1 0\)/); // the AP waits for a Startup IPI and costs nothing
+  });
+
+  it('a guest reset (0xFE to the keyboard controller) reboots the same kernel; RAM survives', () => {
+    const r = runCli(['boot', '--kernel', images.reboot]);
+    expect(r.stdout).toBe('first boot, resetting\nsecond boot\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(5);
+  });
+
   it('--max-instructions stops the run with status 6', () => {
     const r = runCli(['boot', '--kernel', images.paging, '--max-instructions', '2000']);
     expect(r.stderr).toMatch(/^bmjit: stopped after 20\d\d instructions/);
@@ -103,6 +124,24 @@ describe('bmjit bare', () => {
     expect(r.stderr).toBe('');
     expectAllPass(r.stdout, 'bare');
     expect(r.status).toBe(1);
+  });
+});
+
+describe('idle machines', () => {
+  it('cli; hlt ends the run with status 8 at once', () => {
+    const f = join(OUT, 'cli-hlt.bin');
+    writeFileSync(f, Uint8Array.from([0xfa, 0xf4]));
+    const r = runCli(['bare', f]);
+    expect(r.stderr).toBe('bmjit: every vCPU is halted with interrupts disabled\n');
+    expect(r.status).toBe(8);
+  });
+
+  it('sti; hlt with no timer armed and stdin at its end also ends with status 8', () => {
+    const f = join(OUT, 'sti-hlt.bin');
+    writeFileSync(f, Uint8Array.from([0xfb, 0xf4]));
+    const r = runCli(['bare', f], 20_000, '');
+    expect(r.stderr).toBe('bmjit: every vCPU is halted and no timer or input can wake it\n');
+    expect(r.status).toBe(8);
   });
 });
 

@@ -228,7 +228,6 @@ function makeDouble(left: boolean): Handler {
   return (cpu, ins) => {
     const o = ins.o0;
     const size = o.size;
-    const bits = size * 8;
     const oc = ins.o2;
     const n = (oc.kind === OpKind.Imm ? oc.imm : cpu.i32[oc.reg << 1]) & (size === 8 ? 0x3f : 0x1f);
     let lin = 0;

@@ -4,7 +4,7 @@ import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { CPL, CODE_BITS, FLAGS, Flag, INT_SHADOW, RBP, SEG_SEL, STACK_SIZE } from '../../../machine/cpu/state.js';
+import { CPL, CODE_BITS, FLAGS, Flag, INT_SHADOW, RBP, SEG_SEL, STACK_SIZE, PENDING, Pending } from '../../../machine/cpu/state.js';
 import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
 import { getFlags, setFlags } from '../flags.js';
 import { IntOp, addrOf, readSrc, writeReg, wrSize, push, pop, peek, spPlus, setSp, stackLin, SP_LO, SP_HI, pairToNum, numLo, numHi } from './common.js';
@@ -100,6 +100,9 @@ const popf: Handler = (cpu, ins) => {
   if (size === 2) mask &= 0xffff;
   setSp(cpu, spPlus(cpu, size));
   setFlags(s, ((old & ~mask) | (v & mask)) & ~Flag.RF);
+  // Setting IF may make a pending interrupt deliverable, setting TF arms single-step: ask for a check at the
+  // boundary (machine/cpu/interrupts.ts).
+  if ((s[FLAGS] & ~old & (Flag.IF | Flag.TF)) !== 0) s[PENDING] |= Pending.Interrupt;
 };
 
 // ---- ENTER / LEAVE ---------------------------------------------------------------------------------------------

@@ -94,11 +94,11 @@ export function commitFp(cpu: Cpu, carried = 0): void {
 }
 
 /**
- * End one stage of a multi-stage instruction: an unmasked exception other than PE stops the instruction here
- * (observed on hardware: later stages then report nothing); otherwise the stage's flags are carried forward.
+ * End one stage of a multi-stage instruction: any unmasked exception stops the instruction here (observed on
+ * hardware: later stages then report nothing); otherwise the stage's flags are carried forward.
  */
 export function endStage(cpu: Cpu, carried: number): number {
-  if ((fenv.flags & ~(fenv.mx >>> 7) & 0x1f) !== 0) commitFp(cpu, carried);
+  if ((fenv.flags & ~(fenv.mx >>> 7) & 0x3f) !== 0) commitFp(cpu, carried);
   const c = carried | fenv.flags;
   fenv.flags = 0;
   return c;

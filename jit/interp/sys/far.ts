@@ -351,7 +351,7 @@ function iretFlags(cpu: Cpu, image: number, size: number, cpl: number): number {
 function afterIret(cpu: Cpu, oldFlags: number): void {
   const s = cpu.i32;
   s[NMI_BLOCKED] = 0;
-  if (((s[FLAGS] & Flag.IF) !== 0 && (oldFlags & Flag.IF) === 0) || s[NMI_PENDING] !== 0) s[PENDING] |= Pending.Interrupt;
+  if ((s[FLAGS] & ~oldFlags & Flag.IF) !== 0 || (s[FLAGS] & Flag.TF) !== 0 || s[NMI_PENDING] !== 0) s[PENDING] |= Pending.Interrupt;
 }
 
 function iret(cpu: Cpu, ins: Instr): void {

@@ -64,7 +64,7 @@ function sysret(cpu: Cpu, ins: Instr): void {
   setFlags(s, nf);
   cpu.f64[RIP_F] = rip;
   enterCpl(cpu, 3);
-  if ((nf & Flag.IF) !== 0 && (old & Flag.IF) === 0) s[PENDING] |= Pending.Interrupt;
+  if ((nf & ~old & Flag.IF) !== 0 || (nf & Flag.TF) !== 0) s[PENDING] |= Pending.Interrupt;
 }
 defineOp(Mn.SYSRET, sysret, END);
 defineOp(Mn.SYSRETQ, sysret, END);

@@ -13,7 +13,8 @@ const ARITH_AND_CONTROL = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag
 /**
  * POPF/POPFD/POPFQ: write RFLAGS from `value` with operand size `osize` (2, 4, 8) under the privilege rules:
  * IOPL changes only at CPL 0, IF only when CPL <= IOPL (silently kept otherwise), VM/VIF/VIP never, RF cleared
- * (32/64-bit forms). Setting IF requests an interrupt check. Virtual-8086 mode is not supported.
+ * (32/64-bit forms). Setting IF requests an interrupt check, setting TF arms single-step. Virtual-8086 mode is not
+ * supported.
  */
 export function writeFlagsChecked(cpu: Cpu, value: number, osize: number): void {
   const s = cpu.i32;
@@ -27,7 +28,7 @@ export function writeFlagsChecked(cpu: Cpu, value: number, osize: number): void 
   let nf = (old & ~mask) | (value & mask);
   if (osize !== 2) nf &= ~Flag.RF;
   setFlags(s, nf);
-  if ((nf & Flag.IF) !== 0 && (old & Flag.IF) === 0) s[PENDING] |= Pending.Interrupt;
+  if ((nf & ~old & (Flag.IF | Flag.TF)) !== 0) s[PENDING] |= Pending.Interrupt; // interrupt check / single-step
 }
 
 defineOp(Mn.CLI, (cpu) => {

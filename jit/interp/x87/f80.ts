@@ -377,8 +377,10 @@ export function toDouble(v: F80): number {
   if (c === Cls.Zero) return neg ? -0 : 0;
   if (c === Cls.Inf) return neg ? -Infinity : Infinity;
   if (c === Cls.NaN || c === Cls.Bad) return NaN;
-  const m = (v.hi >>> 0) * 4294967296 + (v.lo >>> 0); // rounded to 53 bits (nearest)
-  const x = m * Math.pow(2, expOf(v) + 1000) * Math.pow(2, -1000);
+  const m = ((v.hi >>> 0) * 4294967296 + (v.lo >>> 0)) * 2 ** -63; // rounded to 53 bits (nearest), [0, 2)
+  const e = expOf(v) + 63;
+  const h = e >> 1;
+  const x = m * 2 ** h * 2 ** (e - h); // two steps: neither factor over- or underflows on its own
   return neg ? -x : x;
 }
 

@@ -1,0 +1,109 @@
+// Runs one benchmark guest under bmjit through the public Machine API (Machine.loadBare, runSync) and times its
+// kernel: the guest writes MARK_START / MARK_END to the perf marker port, whose handler stops the machine, so the
+// harness reads the host clock, retired instructions and JIT statistics exactly at the kernel's boundaries.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createMachine } from '../machine/index.js';
+import type { EngineMode } from '../machine/index.js';
+import { registerSse } from '../jit/interp/sse/index.js';
+
+// jit/interp/all.ts (what the machine registers) does not include the SSE family yet; the FP workloads need it.
+// Handlers are global tables, so registering here only widens this process's machines. Drop once all.ts does it.
+registerSse();
+
+/** Must match PERF_MARK_PORT in perf/workloads/guest_main.c (unused by the q35 platform model). */
+export const PERF_MARK_PORT = 0xe10;
+const MARK_START = 1;
+const MARK_END = 2;
+export const GUEST_LOAD = 0x100000;
+
+export interface KernelSample {
+  ms: number;
+  instructions: number;
+  /** Of `instructions`, those retired in translated code. */
+  jitInstructions: number;
+  /** JIT compile time spent inside this kernel call. */
+  compileMs: number;
+}
+
+export interface GuestResult {
+  checksum: string;
+  kernels: KernelSample[];
+  /** Whole run: first instruction to exit. */
+  totalMs: number;
+  totalInstructions: number;
+  regions: number;
+  compileMs: number;
+  sourceBytes: number;
+  fallbacks: number;
+  templated: number;
+  failures: number;
+}
+
+export class GuestError extends Error {}
+
+export interface GuestOptions {
+  engine: EngineMode;
+  n: number;
+  reps: number;
+  /** Write each translated region's source here (JitOptions.dumpDir). */
+  dumpDir?: string;
+}
+
+export function runGuest(binPath: string, symPath: string | undefined, opts: GuestOptions): GuestResult {
+  const m = createMachine({ engine: opts.engine, memory: '256M' });
+  if (symPath !== undefined) m.addSymbols(readFileSync(symPath, 'latin1'), symPath);
+  if (opts.dumpDir !== undefined && m.jit !== undefined) {
+    mkdirSync(opts.dumpDir, { recursive: true });
+    m.jit.opts.dumpDir = opts.dumpDir;
+  }
+  m.loadBare(new Uint8Array(readFileSync(binPath)), GUEST_LOAD, GUEST_LOAD, binPath);
+  m.setRegisters({ rdi: BigInt(opts.n), rsi: BigInt(opts.reps) });
+  let mark = 0;
+  m.io.register('perf-mark', PERF_MARK_PORT, 1, {
+    read: () => 0xff,
+    write: (_off, _size, v) => {
+      mark = v & 0xff;
+      m.stop();
+    },
+  });
+  const jitRetired = () => m.interpreter.jitRetired;
+  const compileMs = () => m.jit?.stats.compileMs ?? 0;
+  const kernels: KernelSample[] = [];
+  let start: { t: number; i: number; j: number; c: number } | undefined;
+  const t0 = performance.now();
+  try {
+    for (;;) {
+      const r = m.runSync();
+      const t = performance.now();
+      if (r.reason === 'stopped' && mark === MARK_START) {
+        start = { t, i: m.instructions, j: jitRetired(), c: compileMs() };
+      } else if (r.reason === 'stopped' && mark === MARK_END && start !== undefined) {
+        kernels.push({ ms: t - start.t, instructions: m.instructions - start.i, jitInstructions: jitRetired() - start.j, compileMs: compileMs() - start.c });
+        start = undefined;
+      } else if (r.reason === 'exit') {
+        const totalMs = t - t0;
+        const out = m.serial.output;
+        const cs = /checksum ([0-9a-f]{16})/.exec(out);
+        if (r.exitCode !== 1 || cs === null) throw new GuestError(`exit status ${r.exitCode}, serial output: ${JSON.stringify(out.trim())}`);
+        if (kernels.length !== opts.reps) throw new GuestError(`saw ${kernels.length} kernel calls, expected ${opts.reps}`);
+        const st = m.jit?.stats;
+        return {
+          checksum: cs[1],
+          kernels,
+          totalMs,
+          totalInstructions: m.instructions,
+          regions: st?.regions ?? 0,
+          compileMs: st?.compileMs ?? 0,
+          sourceBytes: st?.sourceBytes ?? 0,
+          fallbacks: st?.fallbacks ?? 0,
+          templated: st?.templated ?? 0,
+          failures: st?.failures ?? 0,
+        };
+      } else {
+        throw new GuestError(`the guest stopped (${r.reason}${r.report !== undefined ? ': ' + r.report : ''}) after ${r.instructions} instructions; serial output: ${JSON.stringify(m.serial.output.trim())}`);
+      }
+    }
+  } finally {
+    m.close();
+  }
+}
