@@ -40,12 +40,13 @@ export const A_CR4 = 1 << 14;
 export const A_UNSUP = 1 << 15;
 export const FLOW_SHIFT = 16;
 export const A_W32TEXT = 1 << 21;
+export const A_NOVVVV = 1 << 22;
 
 // Operand methods (SPEC_METHOD) and size codes (SPEC_SIZE); see the generator.
 export const enum Opm {
   None = 0, RmGpr = 1, RmXmm = 2, RmMmx = 3, RegGpr = 4, RegXmm = 5, RegMmx = 6, RegSeg = 7, RegCr = 8, RegDr = 9,
   Imm = 10, ImmS8 = 11, Rel = 12, Far = 13, Moffs = 14, OpReg = 15, FixedGpr = 16, FixedSeg = 17, St0 = 18, StI = 19,
-  Const1 = 20,
+  Const1 = 20, VexGpr = 21,
 }
 export const enum Sz {
   None = 0, B = 1, W = 2, D = 3, Q = 4, DQ = 5, T = 6, V = 7, Z = 8, Y = 9, P = 10, PD = 11, A = 12, Env = 13,
@@ -286,11 +287,35 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
     }
   }
   let map = 0;
+  let slot = rep !== 0 ? rep : pfx & Pfx.OpSize ? 1 : 0; // mandatory-prefix slot: none, 66, F3, F2
+  let vex = false;
+  let vvvv = 0;
   if (op === 0x0f) {
     op = u8();
     if (op === 0x38) { map = 2; op = u8(); }
     else if (op === 0x3a) { map = 3; op = u8(); }
     else map = 1;
+  } else if ((op === 0xc4 || op === 0xc5) && (bits === 64 || (pos < lim && buf[pos] >= 0xc0))) {
+    // VEX (SDM Vol. 2 §2.3): C4 RXBmmmmm WvvvvLpp / C5 RvvvvLpp; outside 64-bit mode C4/C5 are LES/LDS unless
+    // the next byte has mod = 11
+    if (pfx & (Pfx.Lock | Pfx.OpSize) || rep !== 0 || rex !== 0) fail('invalid', 'prefix before VEX');
+    const b1 = u8();
+    let b2 = b1;
+    let mm = 1;
+    let w = 0;
+    if (op === 0xc4) {
+      mm = b1 & 0x1f;
+      b2 = u8();
+      w = b2 >> 7;
+    }
+    rex = bits === 64 ? 0x40 | (w << 3) | ((~b1 >> 5) & 4) | (op === 0xc4 ? ((~b1 >> 5) & 3) : 0) : w << 3;
+    vvvv = (~b2 >> 3) & (bits === 64 ? 15 : 7);
+    if (mm < 1 || mm > 3) fail('unsupported', 'unsupported instruction (VEX map)');
+    if (b2 & 4) fail('unsupported', 'unsupported instruction (AVX, VEX.L=1)');
+    slot = b2 & 3;
+    map = 3 + mm;
+    vex = true;
+    op = u8();
   }
   const key = (map << 8) | op;
   const hm = HAS_MODRM[key];
@@ -315,7 +340,7 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
     const n = ~ref;
     switch (NODES[n]) {
       case 1: ref = NODES[n + 2 + (bits === 64 ? 1 : 0)]; break;
-      case 2: ref = NODES[n + 2 + (rep !== 0 ? rep : has66 ? 1 : 0)]; break;
+      case 2: ref = NODES[n + 2 + slot]; break;
       case 3: ref = NODES[n + 2 + rexW]; break;
       case 4: ref = NODES[n + 2 + (rex & 1)]; break;
       case 5: {
@@ -337,6 +362,7 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
     fail('invalid', 'invalid instruction');
   }
   if (pfx & Pfx.Lock && ((attr & A_LOCK) === 0 || mod === 3)) fail('invalid', 'LOCK prefix not allowed');
+  if (attr & A_NOVVVV && vvvv !== 0) fail('invalid', 'VEX.vvvv must be 1111b');
   os = attr & A_BYTE ? 1 : opSize(attr, bits, has66, rexW);
   if (hm === 1 && mod !== 3) parseEA();
   else {
@@ -426,6 +452,7 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
       case Opm.OpReg: setGpr(o, (op & 7) | ((rex & 1) << 3), sizeBytes(sc, os, bits)); break;
       case Opm.FixedGpr: setReg(o, RegClass.Gpr, SPEC_REG[spec], sizeBytes(sc, os, bits)); break;
       case Opm.FixedSeg: setReg(o, RegClass.Seg, SPEC_REG[spec], 2); break;
+      case Opm.VexGpr: setGpr(o, vvvv, sizeBytes(sc, os, bits)); break;
       case Opm.St0: setReg(o, RegClass.St, 0, 10); break;
       case Opm.StI: setReg(o, RegClass.St, rm, 10); break;
       default: setImm(o, OpKind.Imm, 1, 1, 0); break; // Const1
@@ -434,7 +461,8 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
   for (let i = nops; i < 4; i++) clearOp(i === 0 ? ins.o0 : i === 1 ? ins.o1 : i === 2 ? ins.o2 : ins.o3);
 
   if (rep !== 0 && (attr & A_MREP) === 0) pfx |= rep === 2 ? Pfx.Rep : Pfx.Repne;
-  if (rex !== 0) pfx |= rexW ? Pfx.Rex | Pfx.RexW : Pfx.Rex;
+  if (vex) pfx |= rexW ? Pfx.Vex | Pfx.RexW : Pfx.Vex;
+  else if (rex !== 0) pfx |= rexW ? Pfx.Rex | Pfx.RexW : Pfx.Rex;
   ins.op = mn;
   ins.cond = FORM_COND[form];
   ins.len = pos - off;
@@ -445,7 +473,7 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
   ins.seg = seg >= 0 ? seg : eaSs ? 2 : 3;
   ins.segOverride = seg >= 0;
   ins.nops = nops;
-  ins.map = map === 0 && op >= 0xd8 && op <= 0xdf ? 4 : map;
+  ins.map = map === 0 ? (op >= 0xd8 && op <= 0xdf ? 4 : 0) : map > 3 ? map - 3 : map;
   ins.opcode = op;
   ins.modrm = modrm;
   ins.form = form;

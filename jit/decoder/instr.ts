@@ -64,7 +64,8 @@ export const enum Pfx {
   OpSize = 1 << 3, // 66 present
   AdSize = 1 << 4, // 67 present
   Rex = 1 << 5, // a REX prefix was in effect
-  RexW = 1 << 6,
+  RexW = 1 << 6, // REX.W, or VEX.W for VEX-encoded instructions
+  Vex = 1 << 7, // VEX-encoded (BMI1/BMI2): map is 2 (0F38) or 3 (0F3A), VEX.pp was the mandatory prefix
 }
 
 /** Segment numbers (SDM Vol. 3 §3.4.2 order). */

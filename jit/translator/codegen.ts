@@ -52,6 +52,31 @@ export interface CodegenOptions {
 
 const rLo = (r: number): string => `r${r}`;
 
+const EXPLICIT_INT = new Set<number>([
+  Mn.ADC, Mn.SBB, Mn.ROL, Mn.ROR, Mn.RCL, Mn.RCR, Mn.SHL, Mn.SAL, Mn.SHR, Mn.SAR, Mn.SHLD, Mn.SHRD, Mn.BT, Mn.BTS,
+  Mn.BTR, Mn.BTC, Mn.BSF, Mn.BSR, Mn.LZCNT, Mn.TZCNT, Mn.POPCNT, Mn.BSWAP, Mn.MOVBE, Mn.CRC32, Mn.MOVSX, Mn.MOVZX,
+  Mn.MOVSXD, Mn.NOT, Mn.NEG, Mn.TEST, Mn.CMP, Mn.ADD, Mn.SUB, Mn.AND, Mn.OR, Mn.XOR, Mn.INC, Mn.DEC, Mn.MOV, Mn.LEA,
+  Mn.XCHG, Mn.XADD, Mn.NOP,
+]);
+const IMPLICIT_SIMD = new Set<number>([
+  Mn.MASKMOVDQU, Mn.MASKMOVQ, Mn.PCMPESTRI, Mn.PCMPESTRM, Mn.PCMPISTRI, Mn.PCMPISTRM,
+]);
+
+/** True when the instruction's register effects are confined to its explicit operands (no implicit GPRs). */
+function explicitOnly(x: Instr): boolean {
+  if (x.op === Mn.IMUL) return x.nops >= 2;
+  if (EXPLICIT_INT.has(x.op)) return !(x.o0.kind === OpKind.Reg && x.o0.rc !== RegClass.Gpr && x.o0.rc !== RegClass.Gpr8Hi && x.op === Mn.MOV);
+  if ((x.cond >= 0 && (MN_NAMES[x.op].startsWith('CMOV') || MN_NAMES[x.op].startsWith('SET')))) return true;
+  if (IMPLICIT_SIMD.has(x.op)) return false;
+  for (const o of [x.o0, x.o1, x.o2]) {
+    if (o.kind === OpKind.Reg && (o.rc === RegClass.Xmm || o.rc === RegClass.Mmx || o.rc === RegClass.St)) return true;
+  }
+  const name = MN_NAMES[x.op];
+  return name.startsWith('F') && name !== 'FXSAVE' && name !== 'FXRSTOR' && name !== 'FXSAVE64' && name !== 'FXRSTOR64'
+    ? true
+    : false;
+}
+
 /** Attach a guest-disassembly line to the first statement emitted for an instruction (or an empty one). */
 function annotate(out: Node[], mark: number, note: string | undefined): void {
   if (note === undefined) return;
@@ -322,14 +347,39 @@ export class RegionCodegen {
     return [...flush, ...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: null }];
   }
 
+  /**
+   * Registers a fallback must synchronise: for instructions whose only register effects are on their explicit
+   * operands (SSE/x87, most integer instructions), just those; otherwise every register held in locals.
+   */
+  private syncSet(x: Instr): number[] {
+    if (!explicitOnly(x)) return [...this.used];
+    const regs = new Set<number>();
+    for (const o of [x.o0, x.o1, x.o2, x.o3].slice(0, x.nops)) {
+      if (o.kind === OpKind.Reg && (o.rc === RegClass.Gpr || o.rc === RegClass.Gpr8Hi)) regs.add(o.reg);
+      if (o.kind === OpKind.Mem) {
+        if (o.base >= 0 && o.base < 16) regs.add(o.base);
+        if (o.index >= 0) regs.add(o.index);
+      }
+    }
+    return [...regs].filter((r) => this.used.has(r));
+  }
+
+  private callHandler(x: Instr, gi: number): Node[] {
+    const regs = this.syncSet(x);
+    const out: Node[] = [];
+    for (const r of regs) out.push(...js`s[${2 * r}] = ${rLo(r)}; s[${2 * r + 1}] = ${rHi(r)};`);
+    out.push(...this.flushFlags());
+    out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
+    for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
+    return out;
+  }
+
   private genFallback(x: Instr, gi: number, retired: number, last: boolean, rb: RegionBlock): Node[] {
-    const nextDelta = this.starts[gi] + x.len;
-    const out: Node[] = [
-      ...this.writeback(),
-      ...this.flushFlags(),
-      ...js`f[${RIP_F}] = ip0 + ${nextDelta}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`,
-      ...this.reload(),
-    ];
+    // A block-ending instruction may jump anywhere: it needs the complete state.
+    const out: Node[] = last
+      ? [...this.writeback(), ...this.flushFlags(),
+        ...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`]
+      : this.callHandler(x, gi);
     this.prod = undefined;
     if (last) {
       // A block-ending instruction the translator does not know: it set RIP itself. Leave.
@@ -337,7 +387,7 @@ export class RegionCodegen {
       out.push(...js`return n + ${retired};`);
       return out;
     }
-    out.push(...js`if (s[${PENDING}] !== 0) { return n + ${retired}; }`);
+    out.push(...js`if (s[${PENDING}] !== 0) { ${this.exitTo(this.starts[gi] + x.len, retired)} }`);
     return out;
   }
 
@@ -871,16 +921,9 @@ export class RegionCodegen {
   private genFallbackInline(x: Instr, gi: number): Node[] {
     this.templated--;
     this.fallbacks++;
-    const nextDelta = this.starts[gi] + x.len;
     const retired = gi - this.blockFirst(gi) + 1;
     this.prod = undefined;
-    return [
-      ...this.writeback(),
-      ...this.flushFlags(),
-      ...js`f[${RIP_F}] = ip0 + ${nextDelta}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`,
-      ...this.reload(),
-      ...js`if (s[${PENDING}] !== 0) { return n + ${retired}; }`,
-    ];
+    return [...this.callHandler(x, gi), ...js`if (s[${PENDING}] !== 0) { ${this.exitTo(this.starts[gi] + x.len, retired)} }`];
   }
 
   // ---- conditions ---------------------------------------------------------------------------------------------

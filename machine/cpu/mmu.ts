@@ -122,12 +122,18 @@ export class PagingMmu implements Mmu {
     }
   }
 
+  private lastSet: TlbSet | undefined;
+  private lastInfo: LargeInfo | undefined;
+
   private largeInfo(t: TlbSet): LargeInfo {
+    if (t === this.lastSet) return this.lastInfo!;
     let li = this.large.get(t);
     if (li === undefined) {
       li = { shift: new Uint8Array(TLB_SIZE), count: 0 };
       this.large.set(t, li);
     }
+    this.lastSet = t;
+    this.lastInfo = li;
     return li;
   }
 

@@ -1,9 +1,12 @@
 // The Machine library API on real guest code: async run, waitForOutput, serial input, readLinear through the
 // guest's page tables, --trace=cpu output, and determinism of the virtual clock across snapshot/restore.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createMachine } from '../../machine/index.js';
 import { buildKernel } from './build.js';
+
+// These tests start node processes and run guest code: allow for a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const img: Record<string, Uint8Array> = {};
 const sym: Record<string, string> = {};

@@ -1,10 +1,13 @@
 // The terminal console (devices/host/stdio-console.ts) and process signals: raw mode on a TTY, Ctrl-C and Ctrl-A X
 // handling, terminal restored on exit; SIGINT ends `bmjit boot` with status 130.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { spawn } from 'node:child_process';
 import { StdioConsole } from '../../devices/host/stdio-console.js';
 import { buildKernel, CLI, ROOT } from './build.js';
+
+// These tests start node processes and run guest code: allow for a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 class FakeTty extends EventEmitter {
   isTTY = true;

@@ -1,9 +1,12 @@
 // `bmjit disasm` against GNU objdump (an independent decoder) on the system test images: same instruction
 // boundaries and bytes at the same addresses.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { buildKernel } from './build.js';
 import { runCli } from './helpers.js';
+
+// These tests start node processes and run guest code: allow for a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let bare: string;
 beforeAll(() => {

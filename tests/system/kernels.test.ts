@@ -2,11 +2,14 @@
 // long mode, paging, exceptions, TLB effects, segmentation, real mode, the bare long-mode path and a triple fault.
 // The same kernels print the same transcripts under `qemu-system-x86_64 -kernel` (see tests/system/README.md for
 // the few SDM-mandated checks QEMU's TCG skips).
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { buildKernel, symbolAddress, KERNELS, OUT } from './build.js';
 import { runCli, checkNames } from './helpers.js';
+
+// These tests start node processes and run guest code: allow for a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const images: Record<string, string> = {};
 
@@ -124,6 +127,15 @@ describe('bmjit bare', () => {
     expect(r.stderr).toBe('');
     expectAllPass(r.stdout, 'bare');
     expect(r.status).toBe(1);
+  });
+});
+
+describe('bmjit boot (built-in BareMetal system, build/bmjit.img)', () => {
+  it('boots with 2 vCPUs to the monitor, which takes commands from stdin; `exit 5` ends with status 11', () => {
+    const r = runCli(['boot', '--cpus', '2'], 120_000, 'ver\rexit 5\r');
+    expect(r.stdout).toContain('BareMetal');
+    expect(r.stdout).toContain('exit 5');
+    expect(r.status).toBe(11);
   });
 });
 

@@ -1,6 +1,6 @@
 // Boot loaders against the Multiboot 0.6.96 spec and QEMU's `-kernel` rules: header search, a.out kludge, ELF32
 // program headers, boot information, entry state; the bare long-mode loader's tables. No CPU execution involved.
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createMachine } from '../../machine/index.js';
 import { UserError } from '../../machine/errors.js';
@@ -8,6 +8,9 @@ import { findMultibootHeader, MB_GDT_ADDR } from '../../machine/loaders/multiboo
 import { BARE_PML4 } from '../../machine/loaders/bare.js';
 import { buildKernel } from './build.js';
 import { mbHeader } from './helpers.js';
+
+// These tests start node processes and run guest code: allow for a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const MiB = 1024 * 1024;
 let paging: Uint8Array;

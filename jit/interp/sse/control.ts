@@ -1,5 +1,5 @@
-// MXCSR access, MMX state exit, ordering and cache hints (SDM Vol. 2: LDMXCSR, STMXCSR, EMMS, LFENCE, MFENCE,
-// SFENCE, PREFETCHh, PREFETCHW): one interpreter thread per vCPU makes fences and prefetches no-ops.
+// MXCSR access, MMX state exit and cache hints (SDM Vol. 2: LDMXCSR, STMXCSR, EMMS, PREFETCHh, PREFETCHW): prefetches
+// are no-ops (the fences live with the system instructions in jit/interp/sys).
 import type { Handler } from '../../cache/code-cache.js';
 import { MXCSR, FPU_TAG } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
@@ -29,6 +29,5 @@ const nop: Handler = () => {};
 
 export const CONTROL_OPS: OpTable = [
   ['LDMXCSR', ldmxcsr], ['STMXCSR', stmxcsr], ['EMMS', emms],
-  ['LFENCE', nop], ['MFENCE', nop], ['SFENCE', nop],
   ['PREFETCHNTA', nop], ['PREFETCHT0', nop], ['PREFETCHT1', nop], ['PREFETCHT2', nop], ['PREFETCHW', nop],
 ];

@@ -8,6 +8,7 @@ import { INT_OPS, shiftOps } from './int-ops.js';
 import { SHUFFLE_OPS } from './shuffle.js';
 import { MOVE_OPS } from './moves.js';
 import { CONTROL_OPS } from './control.js';
+import { STRING_OPS } from './string.js';
 
 export { MXCSR_RESET } from './env.js';
 
@@ -22,9 +23,9 @@ export function registerTable(t: OpTable): void {
   for (const [name, h] of t) defineOp(mnemonicId(name), h);
 }
 
-export const SSE_TABLES: OpTable[] = [FP_ARITH_OPS, CONVERT_OPS, INT_OPS, shiftOps(), SHUFFLE_OPS, MOVE_OPS, CONTROL_OPS];
+export const SSE_TABLES: OpTable[] = [FP_ARITH_OPS, CONVERT_OPS, INT_OPS, shiftOps(), SHUFFLE_OPS, MOVE_OPS, CONTROL_OPS, STRING_OPS];
 
-/** Register every SSE/SSE2/SSE3/SSSE3/SSE4.1 and MMX handler. */
+/** Register every SSE/SSE2/SSE3/SSSE3/SSE4.1/SSE4.2 (string) and MMX handler. */
 export function registerSse(): void {
   for (const t of SSE_TABLES) registerTable(t);
 }

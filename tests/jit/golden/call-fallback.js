@@ -107,6 +107,31 @@
           r2 = s[4];
           h2 = s[5];
           if (s[111] !== 0) {
+            s[6] = r3;
+            s[7] = h3;
+            s[8] = r4;
+            s[9] = h4;
+            s[14] = r7;
+            s[15] = h7;
+            s[4] = r2;
+            s[5] = h2;
+            if (fmask !== 0) {
+              s[34] = fop;
+              s[35] = fsz;
+              s[36] = fr;
+              s[37] = frh;
+              s[38] = fa;
+              s[39] = fah;
+              s[40] = fb;
+              s[41] = fbh;
+              s[42] = fcin;
+              s[33] = fmask;
+              fmask = 0;
+              if (fcf >= 0) {
+                s[32] = s[32] & -2 | fcf;
+              }
+            }
+            f[192] = ip0 + 9;
             return n + 4;
           }
           // 100009: pop rbx

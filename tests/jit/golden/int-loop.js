@@ -112,10 +112,6 @@
           f[192] = ip0 + 10;
           cur = 4;
           H[4](cpu, I[4]);
-          r0 = s[0];
-          h0 = s[1];
-          r1 = s[2];
-          h1 = s[3];
           return n + 1;
       }
       return n;
