@@ -16,8 +16,15 @@ const MARK_START = 1;
 const MARK_END = 2;
 export const GUEST_LOAD = 0x100000;
 
+/** Process CPU time (all threads: V8's background compiler counts too), in milliseconds. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 export interface KernelSample {
-  ms: number;
+  wallMs: number;
+  cpuMs: number;
   instructions: number;
   /** Of `instructions`, those retired in translated code. */
   jitInstructions: number;
@@ -29,7 +36,8 @@ export interface GuestResult {
   checksum: string;
   kernels: KernelSample[];
   /** Whole run: first instruction to exit. */
-  totalMs: number;
+  totalWallMs: number;
+  totalCpuMs: number;
   totalInstructions: number;
   regions: number;
   compileMs: number;
@@ -69,19 +77,26 @@ export function runGuest(binPath: string, symPath: string | undefined, opts: Gue
   const jitRetired = () => m.interpreter.jitRetired;
   const compileMs = () => m.jit?.stats.compileMs ?? 0;
   const kernels: KernelSample[] = [];
-  let start: { t: number; i: number; j: number; c: number } | undefined;
+  let start: { t: number; u: number; i: number; j: number; c: number } | undefined;
   const t0 = performance.now();
+  const u0 = cpuMs();
   try {
     for (;;) {
       const r = m.runSync();
       const t = performance.now();
+      const u = cpuMs();
       if (r.reason === 'stopped' && mark === MARK_START) {
-        start = { t, i: m.instructions, j: jitRetired(), c: compileMs() };
+        start = { t, u, i: m.instructions, j: jitRetired(), c: compileMs() };
       } else if (r.reason === 'stopped' && mark === MARK_END && start !== undefined) {
-        kernels.push({ ms: t - start.t, instructions: m.instructions - start.i, jitInstructions: jitRetired() - start.j, compileMs: compileMs() - start.c });
+        kernels.push({
+          wallMs: t - start.t,
+          cpuMs: u - start.u,
+          instructions: m.instructions - start.i,
+          jitInstructions: jitRetired() - start.j,
+          compileMs: compileMs() - start.c,
+        });
         start = undefined;
       } else if (r.reason === 'exit') {
-        const totalMs = t - t0;
         const out = m.serial.output;
         const cs = /checksum ([0-9a-f]{16})/.exec(out);
         if (r.exitCode !== 1 || cs === null) throw new GuestError(`exit status ${r.exitCode}, serial output: ${JSON.stringify(out.trim())}`);
@@ -90,7 +105,8 @@ export function runGuest(binPath: string, symPath: string | undefined, opts: Gue
         return {
           checksum: cs[1],
           kernels,
-          totalMs,
+          totalWallMs: t - t0,
+          totalCpuMs: u - u0,
           totalInstructions: m.instructions,
           regions: st?.regions ?? 0,
           compileMs: st?.compileMs ?? 0,

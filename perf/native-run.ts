@@ -5,7 +5,8 @@ import { GuestError } from './guest-run.js';
 
 export interface NativeResult {
   checksum: string;
-  ms: number[];
+  wallMs: number[];
+  cpuMs: number[];
 }
 
 export function runNative(exe: string, n: number, reps: number): NativeResult {
@@ -14,6 +15,8 @@ export function runNative(exe: string, n: number, reps: number): NativeResult {
   if (r.status !== 0) throw new GuestError(`${exe} exited with status ${r.status}: ${r.stderr.trim()}`);
   const cs = /checksum ([0-9a-f]{16})/.exec(r.stdout);
   const ns = /^ns((?: \d+)+)$/m.exec(r.stdout);
-  if (cs === null || ns === null) throw new GuestError(`${exe}: unexpected output ${JSON.stringify(r.stdout)}`);
-  return { checksum: cs[1], ms: ns[1].trim().split(' ').map((x) => Number(x) / 1e6) };
+  const cpu = /^cpu_ns((?: \d+)+)$/m.exec(r.stdout);
+  if (cs === null || ns === null || cpu === null) throw new GuestError(`${exe}: unexpected output ${JSON.stringify(r.stdout)}`);
+  const ms = (m: RegExpExecArray) => m[1].trim().split(' ').map((x) => Number(x) / 1e6);
+  return { checksum: cs[1], wallMs: ms(ns), cpuMs: ms(cpu) };
 }

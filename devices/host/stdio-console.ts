@@ -14,6 +14,8 @@ export interface StdioConsoleOptions {
   onQuit: () => void;
   /** Standard input reached its end: no more host input will come. */
   onEnd: () => void;
+  /** The output stream failed (e.g. EPIPE): nobody reads the console any more. */
+  onOutputClosed?: () => void;
 }
 
 export class StdioConsole implements SerialBackend {
@@ -21,11 +23,19 @@ export class StdioConsole implements SerialBackend {
   private escape = false;
   private listener: ((chunk: Buffer) => void) | undefined;
   private endListener: (() => void) | undefined;
+  private outputBroken = false;
 
-  constructor(private readonly o: StdioConsoleOptions) {}
+  constructor(private readonly o: StdioConsoleOptions) {
+    // A reader that went away (`bmjit ... | head`) ends the session quietly instead of crashing on EPIPE.
+    o.output.on('error', () => {
+      if (this.outputBroken) return;
+      this.outputBroken = true;
+      this.o.onOutputClosed?.();
+    });
+  }
 
   write(bytes: Uint8Array): void {
-    this.o.output.write(bytes.slice());
+    if (!this.outputBroken) this.o.output.write(bytes.slice());
   }
 
   onInput(cb: (bytes: Uint8Array) => void): void {

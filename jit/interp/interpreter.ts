@@ -5,7 +5,7 @@ import { Block, CodeCache, Handler } from '../cache/code-cache.js';
 import { Cpu, Access, TLB_MASK } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
 import { HIGH_RAM_BASE } from '../../machine/memory/phys.js';
-import { RIP_F, PENDING, HALTED, CODE_BITS, SEG_BASE_F, ICOUNT_F, Pending } from '../../machine/cpu/state.js';
+import { RIP_F, PENDING, HALTED, CODE_BITS, SEG_BASE_F, ICOUNT_F, Pending, FLAGS, Flag } from '../../machine/cpu/state.js';
 
 export type DecodeFn = (buf: Uint8Array, off: number, end: number, bits: 16 | 32 | 64, out?: Instr) => Instr;
 
@@ -230,7 +230,8 @@ export class Interpreter {
         this.sys.deliverFault(cpu, e);
         continue;
       }
-      if (b.compiled !== undefined) {
+      // Single-stepping (TF) needs the interpreter's instruction-by-instruction boundaries.
+      if (b.compiled !== undefined && (s[FLAGS] & Flag.TF) === 0) {
         const n = b.compiled(cpu, budget - done);
         done += n;
         this.jitRetired += n;

@@ -411,7 +411,9 @@ export class RegionCodegen {
       case Mn.SHL: case Mn.SAL: case Mn.SHR: case Mn.SAR:
         return x.o1.kind === OpKind.Imm && x.osize >= 4;
       case Mn.IMUL:
-        return x.nops >= 2 && x.osize === 4;
+        return x.nops >= 2 && x.osize >= 4;
+      case Mn.ROL: case Mn.ROR:
+        return x.o1.kind === OpKind.Imm && x.osize >= 4 && x.o0.kind === OpKind.Reg;
       case Mn.PUSH: case Mn.POP:
         return x.osize === 8 && x.o0.kind === OpKind.Reg;
       case Mn.CMOVO: case Mn.CMOVNO: case Mn.CMOVB: case Mn.CMOVAE: case Mn.CMOVE: case Mn.CMOVNE: case Mn.CMOVBE:
@@ -621,6 +623,8 @@ export class RegionCodegen {
         return this.genShift(x, gi, size);
       case Mn.IMUL:
         return this.genImul(x, gi);
+      case Mn.ROL: case Mn.ROR:
+        return this.genRotate(x, gi);
       case Mn.CDQE:
         return js`h0 = r0 >> 31;`;
       case Mn.CDQ:
@@ -904,18 +908,47 @@ export class RegionCodegen {
     // Only when its flags are dead: IMUL's undefined flags follow the interpreter's host-matching policy.
     if ((this.liveAfter[gi] & ALL) !== 0) return this.genFallbackInline(x, gi);
     const o0 = x.o0;
-    const src = x.nops === 3 ? x.o1 : x.o1;
+    const src = x.o1;
+    const size = x.osize;
     const out: Node[] = [];
-    let b: Node;
+    let b: Node, bh: Node;
     if (src.kind === OpKind.Mem) {
-      out.push(...this.addr(x, src, gi), ...this.load(4, false));
+      out.push(...this.addr(x, src, gi), ...this.load(size, false));
       b = id('m');
-    } else b = this.srcLo(src, 4);
+      bh = id('mh');
+    } else {
+      b = this.srcLo(src, 4);
+      bh = id(rHi(src.reg));
+    }
     const c: Node = x.nops === 3 ? lit(x.o2.imm | 0) : id(rLo(o0.reg));
-    out.push(...js`t = Math.imul(${b}, ${c});`);
-    out.push(...this.setReg(o0, 4, id('t'), lit(0)));
+    if (size === 4) {
+      out.push(...js`t = Math.imul(${b}, ${c});`);
+      out.push(...this.setReg(o0, 4, id('t'), lit(0)));
+    } else {
+      const ch: Node = x.nops === 3 ? lit(x.o2.immHi | 0) : id(rHi(o0.reg));
+      out.push(...js`t = J.mul64(${b}, ${bh}, ${c}, ${ch}); th = J.mh;`);
+      out.push(...this.setReg(o0, 8, id('t'), id('th')));
+    }
     this.prod = undefined;
     return out;
+  }
+
+  /** ROL/ROR by a constant when the flags they write are dead (else the interpreter decides CF/OF). */
+  private genRotate(x: Instr, gi: number): Node[] | undefined {
+    const size = x.osize;
+    let c = x.o1.imm & (size === 8 ? 63 : 31);
+    if (c === 0) return [];
+    if ((this.liveAfter[gi] & (CF | OF)) !== 0) {
+      return this.genFallbackInline(x, gi);
+    }
+    const r = x.o0.reg;
+    const lo = rLo(r), hi = rHi(r);
+    if (x.op === Mn.ROR) c = size * 8 - c; // rotate right by c = rotate left by size - c
+    if (size === 4) return js`${lo} = (${lo} << ${c}) | (${lo} >>> ${32 - c}); ${hi} = 0;`;
+    if (c === 32) return js`t = ${lo}; ${lo} = ${hi}; ${hi} = t;`;
+    if (c < 32) return js`t = ${lo}; ${lo} = (${lo} << ${c}) | (${hi} >>> ${32 - c}); ${hi} = (${hi} << ${c}) | (t >>> ${32 - c});`;
+    const k = c - 32; // swap halves, then rotate left by k
+    return js`t = ${hi}; ${hi} = (${lo} << ${k}) | (t >>> ${32 - k}); ${lo} = (t << ${k}) | (${lo} >>> ${32 - k});`;
   }
 
   private genFallbackInline(x: Instr, gi: number): Node[] {

@@ -44,6 +44,17 @@ const CANON = 140737488355328;
 /** Runtime helpers the generated code calls (slow paths). */
 export const J = {
   CpuFault,
+  /** High half of the last mul64 result. */
+  mh: 0,
+  /** Low 64 bits of a 64x64-bit product, from int32 halves (high half in J.mh). */
+  mul64(alo: number, ahi: number, blo: number, bhi: number): number {
+    const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;
+    const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    const hiu = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+    J.mh = (hiu + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
+    return ((p00 & 0xffff) | (mid << 16)) | 0;
+  },
   testCond,
   keepCF(s: Int32Array): void {
     if ((s[FLAGS_LAZY] & 1) !== 0) s[FLAGS] = (s[FLAGS] & ~1) | lazyCF(s);

@@ -40,10 +40,11 @@ interface Session {
   console: StdioConsole;
   interrupted: boolean;
   quit: boolean;
+  outputClosed: boolean;
 }
 
 function startSession(a: CommonArgs, symbolPath: string | undefined): Session {
-  const session = { interrupted: false, quit: false } as Session;
+  const session = { interrupted: false, quit: false, outputClosed: false } as Session;
   session.console = new StdioConsole({
     input: process.stdin,
     output: process.stdout,
@@ -56,6 +57,10 @@ function startSession(a: CommonArgs, symbolPath: string | undefined): Session {
       session.machine.stop();
     },
     onEnd: () => session.machine.endInput(),
+    onOutputClosed: () => {
+      session.quit = session.outputClosed = true;
+      session.machine.stop();
+    },
   });
   const cfg: MachineConfig = {
     memory: a.memory,
@@ -105,7 +110,7 @@ async function runSession(s: Session, stats: boolean, reload: () => void): Promi
       break;
     case 'stopped':
       status = s.quit ? 0 : ExitStatus.interrupted;
-      if (s.quit) err('bmjit: terminated (Ctrl-A X)');
+      if (s.quit && !s.outputClosed) err('bmjit: terminated (Ctrl-A X)');
       break;
     default:
       break;

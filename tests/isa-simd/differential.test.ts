@@ -9,7 +9,7 @@ import { describeCase, diffResults } from '../oracle/compare.js';
 import { registerSse } from '../../jit/interp/sse/index.js';
 import { registerX87 } from '../../jit/interp/x87/index.js';
 import { genFpEdge, genCvtEdge } from './gen-fp.js';
-import { genMmx, genSseMisc } from './gen-misc.js';
+import { genMmx, genSseMisc, genPcmpStr } from './gen-misc.js';
 import { genX87Ext } from './gen-x87.js';
 
 type Gen = (seed: number, count: number) => CaseSpec[];
@@ -25,6 +25,7 @@ const FAMILIES: [string, Gen, number, number][] = [
   ['mmx', genMmx, 2500, 107],
   ['sse data movement and state', genSseMisc, 1500, 108],
   ['x87 extended', genX87Ext, 3000, 109],
+  ['sse4.2 string compares', genPcmpStr, 2000, 110],
 ];
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

@@ -173,3 +173,50 @@ export function genSseMisc(seed: number, count: number): CaseSpec[] {
   }
   return out;
 }
+
+/** SSE4.2 PCMPxSTRx: small alphabets (matches likely), embedded NULs, explicit lengths incl. negative and huge. */
+export function genPcmpStr(seed: number, count: number): CaseSpec[] {
+  const rng = new Rng(seed);
+  const out: CaseSpec[] = [];
+  const lens = (): bigint => {
+    const k = rng.below(6);
+    if (k < 3) return BigInt(rng.range(0, 17));
+    if (k === 3) return BigInt(-rng.range(0, 17));
+    if (k === 4) return rng.pick([0x7fffffffn, -0x80000000n, 0x100000003n, -0x100000003n, 0xffffffffn, 0x8000000000000000n]);
+    return value(rng, 64);
+  };
+  for (let n = 0; n < count; n++) {
+    const b = new CaseBuilder(rng);
+    const [d, s] = xmmRegs(rng, 2) as [number, number];
+    const str = (): Uint8Array => {
+      const x = new Uint8Array(16);
+      const alpha = rng.range(1, 6);
+      for (let i = 0; i < 16; i++) x[i] = rng.chance(0.06) ? 0 : 0x60 + rng.below(alpha) + (rng.chance(0.1) ? 0x80 : 0);
+      if (rng.chance(0.3)) x.set(rng.bytes(16));
+      return x;
+    };
+    b.xmm[d] = str();
+    const src = rng.chance(0.2) ? b.xmm[d]!.slice() : str();
+    let op = rng.pick(['pcmpestri', 'pcmpestrm', 'pcmpistri', 'pcmpistrm']);
+    if (op.includes('estr')) {
+      b.take(0);
+      b.take(2);
+      b.setGpr(0, lens());
+      b.setGpr(2, lens());
+      if (rng.chance(0.3)) op += 'q'; // REX.W: 64-bit lengths in RAX/RDX
+    }
+    const imm = rng.range(0, 127);
+    let asm: string;
+    if (rng.chance(0.3)) {
+      const off = b.memOffset(16, 0.5);
+      b.scatter(off, 16);
+      b.poke(off, src);
+      asm = `${op} xmm${d}, xmmword ptr ${b.addr(off)}, ${imm}`;
+    } else {
+      b.xmm[s] = src;
+      asm = `${op} xmm${d}, xmm${s}, ${imm}`;
+    }
+    out.push(b.spec(`pcmpstr/${n}: ${asm}`, asm));
+  }
+  return out;
+}

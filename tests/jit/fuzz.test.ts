@@ -32,7 +32,7 @@ function randomInstr(r: () => number): string {
     return `0x${Math.floor(r() * 0xffffffff).toString(16)}`.replace(/^0x([89a-f].{7})$/, '-1');
   };
   const mem = (size: string): string => `${size} ptr [rbp + ${8 * Math.floor(r() * 64)}]`;
-  switch (Math.floor(r() * 16)) {
+  switch (Math.floor(r() * 19)) {
     case 0: return `${pick(ALU)} ${pick(REGS64)}, ${pick(REGS64)}`;
     case 1: return `${pick(ALU)} ${pick(REGS32)}, ${pick(REGS32)}`;
     case 2: return `${pick(ALU)} ${pick(REGS32)}, ${imm()}`;
@@ -48,6 +48,9 @@ function randomInstr(r: () => number): string {
     case 12: return `set${pick(CONDS)} ${pick(REGS8)}`;
     case 13: return `lea ${pick(REGS64)}, [${pick(REGS64)} + ${pick(REGS64)}*${pick([1, 2, 4, 8])} + ${Math.floor(r() * 100)}]`;
     case 14: return `movzx ${pick(REGS32)}, byte ptr [rbp + ${Math.floor(r() * 500)}]`;
+    case 15: return `${pick(['rol', 'ror'])} ${pick([...REGS64, ...REGS32])}, ${1 + Math.floor(r() * 63) % 63}`;
+    case 16: return `imul ${pick(REGS64)}, ${pick(REGS64)}`;
+    case 17: return `imul ${pick(REGS64)}, ${pick(REGS64)}, ${Math.floor(r() * 100000) - 50000}`;
     default: return `mov ${pick(REGS64)}, ${imm()}`;
   }
 }

@@ -2,7 +2,7 @@
 // handling, terminal restored on exit; SIGINT ends `bmjit boot` with status 130.
 import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { StdioConsole } from '../../devices/host/stdio-console.js';
 import { buildKernel, CLI, ROOT } from './build.js';
 
@@ -34,7 +34,7 @@ function makeConsole(tty: boolean) {
   const events: string[] = [];
   const c = new StdioConsole({
     input: input as unknown as NodeJS.ReadStream,
-    output: { write: (b: Uint8Array) => written.push(b) } as unknown as NodeJS.WriteStream,
+    output: { write: (b: Uint8Array) => written.push(b), on: () => undefined } as unknown as NodeJS.WriteStream,
     onInterrupt: () => events.push('interrupt'),
     onQuit: () => events.push('quit'),
     onEnd: () => events.push('end'),
@@ -85,6 +85,17 @@ describe('signals', () => {
   let echo: string;
   beforeAll(() => {
     echo = buildKernel('echo');
+  });
+
+  it('a closed stdout (`bmjit boot | head`) ends the session quietly with status 0', () => {
+    // The built-in monitor keeps printing its prompt; head -c 12 closes the pipe after the banner's first bytes.
+    const r = spawnSync('bash', ['-c', `printf 'ver\\rver\\rver\\r' | "${process.execPath}" "${CLI}" boot | head -c 12; echo " status=\${PIPESTATUS[1]}"`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout).toMatch(/ status=0\n$/);
+    expect(r.stderr).toBe('');
   });
 
   it('SIGINT stops a running guest; bmjit exits with status 130', async () => {
