@@ -10,3 +10,7 @@ export { UserError, ExitStatus, parseSize } from './errors.js';
 export { SymbolMap } from './symbols.js';
 export { BufferSerialBackend, StreamSerialBackend } from '../devices/host/serial-backend.js';
 export type { SerialBackend } from '../devices/serial/backend.js';
+export { bootBuiltin, readBuiltin, builtinBuildDir } from './builtin.js';
+export type { BootOptions, BuiltinSystem, BuiltinProgram } from './builtin.js';
+export { isBareMetalKernel, parseBootImage, replaceSections } from './loaders/baremetal.js';
+export type { BareMetalBoot, BootImage } from './loaders/baremetal.js';

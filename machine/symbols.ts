@@ -41,8 +41,23 @@ export class SymbolMap {
     return this.addrs.length;
   }
 
+  /**
+   * Symbols that depend on what is loaded (programs that share one link address): for addresses in [start, end),
+   * the map `pick()` returns is consulted first.
+   */
+  private dynamic: Array<{ start: number; end: number; pick: () => SymbolMap | undefined }> = [];
+
+  addDynamic(start: number, end: number, pick: () => SymbolMap | undefined): void {
+    this.dynamic.push({ start, end, pick });
+  }
+
   /** The symbol at or below `addr` and the offset from it. */
   lookup(addr: number): { name: string; offset: number } | undefined {
+    for (const d of this.dynamic) {
+      if (addr < d.start || addr >= d.end) continue;
+      const hit = d.pick()?.lookup(addr);
+      if (hit !== undefined) return hit;
+    }
     let lo = 0, hi = this.addrs.length - 1, best = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;

@@ -6,10 +6,11 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runGuest, GuestError, type GuestResult } from './guest-run.js';
+import { runGuest, GuestError, type GuestResult, type KernelSample } from './guest-run.js';
 import { runNative } from './native-run.js';
 import { WORKLOADS, SHORT_RUNS, type Workload } from './workloads.js';
 import { formatTable, geomean, fmt } from './table.js';
+import { summariseDump } from './dump-summary.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = join(ROOT, 'build', 'perf');
@@ -26,6 +27,8 @@ interface Options {
   dumpDir: string | undefined;
   json: string | undefined;
   short: boolean;
+  /** 'cpu': process CPU time (robust on a shared machine); 'wall': elapsed time. */
+  clock: 'cpu' | 'wall';
 }
 
 interface Row {
@@ -62,6 +65,7 @@ function parseOptions(argv: string[]): Options {
         'dump-dir': { type: 'string' },
         json: { type: 'string' },
         'no-short': { type: 'boolean', default: false },
+        clock: { type: 'string', default: 'cpu' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -73,7 +77,7 @@ function parseOptions(argv: string[]): Options {
   if (v.help === true) {
     process.stdout.write(
       'usage: node dist/perf/run.js [--quick] [--only a,b] [--tiers native,interp,jit] [--jit-mode auto|always]\n' +
-        '                             [--dump-dir DIR] [--json FILE] [--no-short]\n' +
+        '                             [--clock cpu|wall] [--dump-dir DIR] [--json FILE] [--no-short]\n' +
         `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
     );
     process.exit(0);
@@ -90,6 +94,8 @@ function parseOptions(argv: string[]): Options {
     if (s !== 'native' && s !== 'interp' && s !== 'jit') throw new UsageError(`unknown tier '${s}' (native, interp, jit)`);
     tiers.add(s);
   }
+  const clock = v.clock;
+  if (clock !== 'cpu' && clock !== 'wall') throw new UsageError(`bad --clock '${String(clock)}' (cpu or wall)`);
   const mode = v['jit-mode'];
   if (mode !== 'auto' && mode !== 'always') throw new UsageError(`bad --jit-mode '${String(mode)}' (auto or always)`);
   return {
@@ -100,6 +106,7 @@ function parseOptions(argv: string[]): Options {
     dumpDir: v['dump-dir'],
     json: v.json,
     short: v['no-short'] !== true,
+    clock,
   };
 }
 
@@ -122,6 +129,7 @@ function loud(lines: string[]): void {
 }
 
 function benchWorkload(w: Workload, o: Options): Row {
+  const ms = (k: KernelSample) => (o.clock === 'cpu' ? k.cpuMs : k.wallMs);
   const n = o.quick ? w.quick : w.n;
   const row: Row = { w, n, ok: true };
   const sums: Array<[string, string]> = [];
@@ -135,7 +143,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('native')) {
     try {
       const r = runNative(hostExe(w.name), n, o.quick ? 5 : 9);
-      row.nativeMs = min(r.ms.slice(1));
+      row.nativeMs = min((o.clock === 'cpu' ? r.cpuMs : r.wallMs).slice(1));
       sums.push(['native', r.checksum]);
     } catch (e) {
       return err('native', e);
@@ -149,7 +157,7 @@ function benchWorkload(w: Workload, o: Options): Row {
     } catch (e) {
       return err('interpreter', e);
     }
-    row.interpMs = min(r.kernels.map((k) => k.ms));
+    row.interpMs = min(r.kernels.map((k) => ms(k)));
     row.instructions = r.kernels[0].instructions;
     row.interpMips = row.instructions / row.interpMs / 1000;
     sums.push(['interpreter', r.checksum]);
@@ -163,11 +171,11 @@ function benchWorkload(w: Workload, o: Options): Row {
       return err('JIT', e);
     }
     const warm = r.kernels.slice(1);
-    const best = warm.reduce((a, b) => (b.ms < a.ms ? b : a));
-    row.jitColdMs = r.kernels[0].ms;
-    row.jitMs = best.ms;
+    const best = warm.reduce((a, b) => (ms(b) < ms(a) ? b : a));
+    row.jitColdMs = ms(r.kernels[0]);
+    row.jitMs = ms(best);
     row.instructions ??= best.instructions;
-    row.jitMips = best.instructions / best.ms / 1000;
+    row.jitMips = best.instructions / row.jitMs / 1000;
     row.jitShare = best.jitInstructions / best.instructions;
     row.regions = r.regions;
     row.compileMs = r.compileMs;
@@ -202,13 +210,12 @@ function shortRuns(o: Options): Array<{ name: string; n: number; interpMs: numbe
         loud([`CHECKSUM MISMATCH in short run ${s.name} (n=${s.n}): interpreter ${a.checksum}, JIT ${b.checksum}`]);
         process.exitCode = 1;
       }
-      ti.push(a.totalMs);
-      tj.push(b.totalMs);
+      ti.push(o.clock === 'cpu' ? a.totalCpuMs : a.totalWallMs);
+      tj.push(o.clock === 'cpu' ? b.totalCpuMs : b.totalWallMs);
       instructions = a.totalInstructions;
       regions = b.regions;
     }
     out.push({ name: s.name, n: s.n, interpMs: min(ti), jitMs: min(tj), instructions, regions });
-    void o;
   }
   return out;
 }
@@ -220,7 +227,7 @@ function main(): void {
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(
     `bmjit perf suite ${new Date().toISOString()}  node ${process.version}  ${cpus()[0]?.model ?? '?'} x${cpus().length}  load ${load}\n` +
-      `mode: ${o.quick ? 'quick' : 'full'}, tiers: ${[...o.tiers].join(',')}, JIT engine: ${o.jitMode === 'jit' ? 'always (threshold 1)' : 'auto (tiered)'}\n`,
+      `mode: ${o.quick ? 'quick' : 'full'}, tiers: ${[...o.tiers].join(',')}, JIT engine: ${o.jitMode === 'jit' ? 'always (threshold 1)' : 'auto (tiered)'}, clock: ${o.clock}\n`,
   );
   // Warm-up: let V8 optimise the interpreter and translator before anything is measured.
   if (o.tiers.has('interp') || o.tiers.has('jit')) {
@@ -260,7 +267,7 @@ function main(): void {
   body.push(['geomean', '', '', '', '', '', '', fmt(gJN, 1), fmt(gIJ, 1), fmt(gIM, 0), fmt(gJM, 0), '', '', '', '']);
   process.stdout.write('\n' + formatTable(cols, body) + '\n');
   process.stdout.write(
-    '\nTimes: wall-clock ms of the kernel call only (native: clock_gettime in the host driver; bmjit: perf marker port),\n' +
+    `\nTimes: ${o.clock === 'cpu' ? 'process CPU' : 'wall-clock'} ms of the kernel call only (native: clock_gettime in the host driver; bmjit: perf marker port),\n` +
       'best of the repetitions (JIT: of the warm ones; "JIT cold" is the first call, with translation). MIPS: guest\n' +
       'instructions retired in the kernel per second. "in JIT": share of kernel instructions retired in translated code.\n',
   );
@@ -280,11 +287,22 @@ function main(): void {
     shorts = shortRuns(o);
     const sc = ['short run', 'n', 'M instr', 'interp ms', 'tiered ms', 'tiered/interp', 'regions'];
     const sb = shorts.map((s) => [s.name, String(s.n), fmt(s.instructions / 1e6, 2), fmt(s.interpMs, 1), fmt(s.jitMs, 1), fmt(s.jitMs / s.interpMs, 2), String(s.regions)]);
-    process.stdout.write('\nShort runs (whole guest run, first instruction to exit, fresh machine, best of 3):\n' + formatTable(sc, sb) + '\n');
+    process.stdout.write(`\nShort runs (whole guest run, first instruction to exit, fresh machine, best of 3, ${o.clock} time):\n` + formatTable(sc, sb) + '\n');
     const worst = Math.max(...shorts.map((s) => s.jitMs / s.interpMs));
     check('warm-up does not make short runs slower than the interpreter (worst tiered/interp)', worst, (v) => v <= 1.0, fmt(worst, 2));
   }
   if (targets.length > 0) process.stdout.write('\nTargets (JIT issue):\n' + targets.join('\n') + '\n');
+
+  if (o.dumpDir !== undefined && o.tiers.has('jit')) {
+    process.stdout.write(`\nJIT dumps in ${o.dumpDir}/<workload>/ (static counts: translated guest instructions, interpreter fallbacks):\n`);
+    for (const r of good) {
+      const d = summariseDump(join(o.dumpDir, r.w.name));
+      const top = d.byMnemonic.slice(0, 10).map(([m, c]) => `${m} ${c}`).join(', ');
+      process.stdout.write(
+        `  ${r.w.name}: ${d.regions} regions, ${d.instructions} instrs, ${d.fallbacks} fallbacks (${top}); largest ${d.largestRegion} ${(d.largestRegionBytes / 1024).toFixed(0)} KB\n`,
+      );
+    }
+  }
 
   const failed = rows.filter((r) => !r.ok);
   if (failed.length > 0) {
@@ -300,6 +318,7 @@ function main(): void {
       loadavg: loadavg(),
       mode: o.quick ? 'quick' : 'full',
       jitMode: o.jitMode,
+      clock: o.clock,
       rows: rows.map((r) => ({ ...r, w: undefined, name: r.w.name })),
       geomean: { jitOverNative: gJN, interpOverJit: gIJ, interpMips: gIM, jitMips: gJM },
       short: shorts,

@@ -283,6 +283,13 @@ fadt_parse:
 	add rsi, 36
 4:	cmp rsi, rbx
 	jae 9f
+	mov rdi, rsi				# find the next '_' (one string instruction per byte), then the whole name
+	mov rcx, rbx
+	sub rcx, rsi
+	mov al, '_'
+	repne scasb
+	jne 9f
+	lea rsi, [rdi - 1]
 	cmp dword ptr [rsi], NAME_S5
 	je 5f
 	inc rsi

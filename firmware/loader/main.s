@@ -165,6 +165,10 @@ section_copy:
 	add esi, IMG_LOAD_ADDRESS
 	mov edi, r8d
 	push rcx
+	shr ecx, 3
+	rep movsq
+	mov ecx, [rsp]
+	and ecx, 7
 	rep movsb
 	pop rcx
 1:	ret

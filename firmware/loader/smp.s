@@ -1,4 +1,4 @@
-# Application-processor start-up (Intel SDM Vol. 3 §8.4.4.1): INIT to every enabled MADT processor, 500 us, SIPI
+# Application-processor start-up (Intel SDM Vol. 3 §8.4.4.1): INIT to every enabled MADT processor, 10 us, SIPI
 # vector 0x08, wait for check-ins, a second SIPI only if some are missing. Records the active cores' APIC IDs.
 .intel_syntax noprefix
 .include "abi.inc"
@@ -23,7 +23,7 @@ smp_start:
 	call smp_send_all			# INIT to each AP; counts them in ap_expected
 	cmp dword ptr [ap_expected], 0
 	je smp_list
-	mov eax, 500
+	mov eax, 10				# INIT-to-SIPI wait: 10 us, as Linux uses on every CPU since the P6
 	call hpet_delay_us
 	mov eax, ICR_SIPI | SIPI_VECTOR
 	call smp_send_all

@@ -290,6 +290,7 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
   let slot = rep !== 0 ? rep : pfx & Pfx.OpSize ? 1 : 0; // mandatory-prefix slot: none, 66, F3, F2
   let vex = false;
   let vvvv = 0;
+  let vexV = 0; // VEX.vvvv (all four bits) names a register
   if (op === 0x0f) {
     op = u8();
     if (op === 0x38) { map = 2; op = u8(); }
@@ -309,7 +310,9 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
       w = b2 >> 7;
     }
     rex = bits === 64 ? 0x40 | (w << 3) | ((~b1 >> 5) & 4) | (op === 0xc4 ? ((~b1 >> 5) & 3) : 0) : w << 3;
-    vvvv = (~b2 >> 3) & (bits === 64 ? 15 : 7);
+    vvvv = (~b2 >> 3) & 15;
+    if (vvvv !== 0) vexV = 1;
+    if (bits !== 64) vvvv &= 7;
     if (mm < 1 || mm > 3) fail('unsupported', 'unsupported instruction (VEX map)');
     if (b2 & 4) fail('unsupported', 'unsupported instruction (AVX, VEX.L=1)');
     slot = b2 & 3;
@@ -362,7 +365,7 @@ export function decode(b: Uint8Array, off: number, stop: number, bits: 16 | 32 |
     fail('invalid', 'invalid instruction');
   }
   if (pfx & Pfx.Lock && ((attr & A_LOCK) === 0 || mod === 3)) fail('invalid', 'LOCK prefix not allowed');
-  if (attr & A_NOVVVV && vvvv !== 0) fail('invalid', 'VEX.vvvv must be 1111b');
+  if (attr & A_NOVVVV && vexV !== 0) fail('invalid', 'VEX.vvvv must be 1111b');
   os = attr & A_BYTE ? 1 : opSize(attr, bits, has66, rexW);
   if (hm === 1 && mod !== 3) parseEA();
   else {

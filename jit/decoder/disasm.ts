@@ -15,14 +15,12 @@ const GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'r8d', 'r
 const GPR64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
 const SEGS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
-/** Lowercase Intel mnemonic of a mnemonic id (`_X`/`_FAR` disambiguators dropped). */
+/** Lowercase Intel mnemonic of a mnemonic id (the `_X`, `_FAR`, `_CR`, `_DR` disambiguators dropped). */
 export function mnemonicName(op: number): string {
   switch (op) {
     case Mn.XLATB: return 'xlat';
     case Mn.RESERVEDNOP: return 'nop';
-    case Mn.CALL_FAR: return 'call';
-    case Mn.JMP_FAR: return 'jmp';
-    default: return (MN_NAMES[op] ?? '?').replace(/_X$/, '').toLowerCase();
+    default: return (MN_NAMES[op] ?? '?').replace(/_(X|FAR|CR|DR)$/, '').toLowerCase();
   }
 }
 
@@ -266,7 +264,8 @@ export function disasmBytes(buf: Uint8Array, bits: 16 | 32 | 64, org: number): s
       text = disassemble(ins, BigInt(org) + BigInt(off));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      text = `db ${hexNum(buf[off], 2)} ; ${e.kind}`;
+      const h = buf[off].toString(16).toUpperCase().padStart(2, '0');
+      text = `db ${h[0] >= 'A' ? '0' + h : h}h ; ${e.kind}`;
     }
     const bytes = Array.from(buf.subarray(off, off + len), (b) => b.toString(16).padStart(2, '0')).join(' ');
     lines.push(`${addr}  ${bytes.padEnd(3 * 10)} ${text}`);

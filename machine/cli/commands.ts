@@ -1,7 +1,4 @@
 // The bmjit commands over the Machine API: build the configuration from options, load, run, report the outcome.
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError, ExitStatus, parseUint } from '../errors.js';
 import { createMachine, type Machine, type RunResult } from '../machine.js';
 import type { EngineMode, MachineConfig } from '../config.js';
@@ -10,6 +7,9 @@ import { readImage, readText, siblingSymbols } from '../../devices/host/files.js
 import { decode } from '../../jit/decoder/decode.js';
 import { DecodeError } from '../../jit/decoder/instr.js';
 import { formatInstr, hexBytes } from '../disasm.js';
+import { findMultibootHeader } from '../loaders/multiboot.js';
+import { isBareMetalKernel } from '../loaders/baremetal.js';
+import { readBuiltin, bootBuiltin, type BootOptions } from '../builtin.js';
 
 export interface CommonArgs {
   memory: string;
@@ -27,12 +27,6 @@ function engineOf(jit: string | boolean | undefined): EngineMode {
   if (jit === false || jit === 'never' || jit === 'off') return 'interp';
   if (jit === 'always') return 'jit';
   throw new UserError(`bad --jit value '${String(jit)}' (use --no-jit or --jit=always)`);
-}
-
-/** The built-in BareMetal system: the boot image tools/build-guest.mjs writes (docs/boot-protocol.md). */
-function builtinImagePath(): string {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  return join(root, 'build', 'bmjit.img');
 }
 
 interface Session {
@@ -131,16 +125,39 @@ function printStats(m: Machine): void {
   for (const l of lines) process.stderr.write(`bmjit: stats: ${l}\n`);
 }
 
-export async function bootCommand(a: CommonArgs, kernel: string | undefined, append: string): Promise<number> {
-  let path = kernel;
-  if (path === undefined) {
-    path = builtinImagePath();
-    if (!existsSync(path)) throw new UserError('the built-in BareMetal system is not built yet (run `npm run build:guest`), or pass --kernel FILE');
+export async function bootCommand(a: CommonArgs, kernel: string | undefined, append: string, payload?: string): Promise<number> {
+  const kernelBytes = kernel === undefined ? undefined : readImage(kernel, 'kernel');
+  // A Multiboot kernel keeps QEMU's -kernel meaning (this includes build/bmjit.img itself: the loader's 32-bit entry).
+  if (kernel !== undefined && kernelBytes !== undefined && !isBareMetalKernel(kernelBytes)) {
+    if (findMultibootHeader(kernelBytes) === undefined) {
+      throw new UserError(`kernel '${kernel}' is neither a BareMetal kernel (a jump over the signature BAREMETAL) nor a Multiboot kernel (no Multiboot header in the first 8192 bytes)`);
+    }
+    if (payload !== undefined) throw new UserError('--payload needs the built-in system or a BareMetal --kernel (a Multiboot kernel has no payload)');
+    const image = kernelBytes;
+    const s = startSession(a, a.symbols ?? siblingSymbols(kernel));
+    const load = () => s.machine.loadMultiboot(image, `${kernel} ${append}`, kernel);
+    for (const w of load().warnings) process.stderr.write(`bmjit: warning: ${w}\n`);
+    return runSession(s, a.stats, load);
   }
-  const image = readImage(path, 'kernel');
-  const s = startSession(a, a.symbols ?? siblingSymbols(path));
-  const load = () => s.machine.loadMultiboot(image, `${kernel ?? basename(path)} ${append}`, path);
-  for (const w of load().warnings) process.stderr.write(`bmjit: warning: ${w}\n`);
+  // The built-in BareMetal system through the loader's 64-bit entry, with the user's kernel and/or payload if given.
+  const system = readBuiltin();
+  const payloadBytes = payload === undefined ? undefined : readImage(payload, 'payload');
+  const sibling = (p: string | undefined) => {
+    const f = p === undefined ? undefined : siblingSymbols(p);
+    return f === undefined ? undefined : readText(f, 'symbol file');
+  };
+  const opts: BootOptions = {
+    system,
+    kernel: kernelBytes,
+    kernelName: kernel,
+    kernelSymbols: sibling(kernel),
+    payload: payloadBytes,
+    payloadName: payload,
+    payloadSymbols: sibling(payload),
+  };
+  const s = startSession(a, a.symbols);
+  const load = () => void bootBuiltin(s.machine, opts);
+  load();
   return runSession(s, a.stats, load);
 }
 

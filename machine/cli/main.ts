@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   const cli = yargs(hideBin(process.argv))
     .scriptName('bmjit')
     .usage('$0 <command> [options]\n\nx86-64 PC emulator (JIT dynamic binary translator) running the BareMetal exokernel.')
-    .command('boot', 'boot a Multiboot v1 kernel (--kernel) or the built-in BareMetal system', (y) =>
+    .command('boot', 'boot the built-in BareMetal system, or a Multiboot v1 kernel (--kernel)', (y) =>
       y
-        .option('kernel', { type: 'string', describe: 'Multiboot kernel (ELF32, or any image with a.out kludge addresses)' })
+        .option('kernel', { type: 'string', describe: 'BareMetal kernel (jump + BAREMETAL signature) run by the built-in loader, or a Multiboot kernel (ELF32, or any image with a.out kludge addresses)' })
+        .option('payload', { type: 'string', describe: 'flat binary run in place of the built-in monitor (BareMetal kernels only)' })
         .option('append', { type: 'string', describe: 'kernel command line arguments (after the file name, as QEMU passes them)' }),
     )
     .command('bare <file>', 'run a flat binary in 64-bit long mode (identity-mapped low 4 GiB)', (y) =>
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const common = argv as unknown as CommonArgs;
   if (argv._.length > 1) throw new UserError(`unexpected argument '${String(argv._[1])}'`);
   let status: number;
-  if (cmd === 'boot') status = await bootCommand(common, argv.kernel as string | undefined, (argv.append as string | undefined) ?? '');
+  if (cmd === 'boot') status = await bootCommand(common, argv.kernel as string | undefined, (argv.append as string | undefined) ?? '', argv.payload as string | undefined);
   else if (cmd === 'bare') status = await bareCommand(common, argv.file as string, argv.load as string, argv.entry as string | undefined);
   else if (cmd === 'disasm') status = disasmCommand(argv.file as string, argv.bits as number, argv.org as string, argv.offset as string, argv.length as string | undefined);
   else throw new UserError(`unknown command '${cmd}' (use boot, bare or disasm)`);

@@ -6,6 +6,8 @@
 
 /* Largest size parameter the workload's static buffers allow. */
 extern const uint64_t wl_max_n;
+/* Size used when the guest is started without one (`bmjit bare` leaves rdi = 0); the harness always passes n. */
+extern const uint64_t wl_default_n;
 /* Build the inputs for size n (not timed). Called before every repetition; kernels that do not modify their
    inputs may skip the work after the first call. */
 void wl_prepare(uint64_t n);

@@ -3,6 +3,7 @@
 
 #define MAX_N (4u << 20)
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 64000;
 static uint8_t buf[MAX_N];
 static uint32_t crc;
 static uint64_t ready;

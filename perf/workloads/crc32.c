@@ -3,6 +3,7 @@
 
 #define MAX_N (16u << 20)
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 500000;
 static uint8_t buf[MAX_N];
 static uint32_t table[256];
 static uint32_t crc;

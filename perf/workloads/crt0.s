@@ -1,6 +1,6 @@
 # Guest entry for the benchmark workloads (flat binary at 0x100000, entered by `bmjit bare` / Machine.loadBare in
 # 64-bit long mode with the low 4 GiB identity-mapped and interrupts off).
-# IN:  rdi = size parameter n, rsi = repetitions (the harness sets them; `bmjit bare` leaves them 0 -> usage error)
+# IN:  rdi = size parameter n, rsi = repetitions (set by the harness; 0 = the workload's default size, 1 rep)
 # OUT: never returns: writes guest_main's status to isa-debug-exit (port 0xF4, 32-bit), then halts
 # Clobbers: everything
         .intel_syntax noprefix

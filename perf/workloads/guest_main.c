@@ -48,8 +48,10 @@ void *memset(void *d, int c, uint64_t n) {
 int guest_main(uint64_t n, uint64_t reps);
 
 int guest_main(uint64_t n, uint64_t reps) {
-  if (n == 0 || n > wl_max_n || reps == 0) {
-    puts_("bench: bad parameters (rdi = size 1..max, rsi = repetitions >= 1)\n");
+  if (n == 0) n = wl_default_n;
+  if (reps == 0) reps = 1;
+  if (n > wl_max_n) {
+    puts_("bench: size parameter (rdi) too large\n");
     return 2;
   }
   uint64_t first = 0;

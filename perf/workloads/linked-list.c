@@ -5,6 +5,7 @@
 #define MAX_N (4u << 20)
 #define PASSES 16
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 40000;
 struct node {
   struct node *next;
   uint64_t val;

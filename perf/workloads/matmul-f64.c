@@ -3,6 +3,7 @@
 
 #define MAX_N 512u
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 75;
 static double A[MAX_N * MAX_N], B[MAX_N * MAX_N], C[MAX_N * MAX_N];
 static uint64_t ready;
 

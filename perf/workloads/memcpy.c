@@ -3,6 +3,7 @@
 
 #define MAX_N (32u << 20)
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 1000000;
 static uint8_t src[MAX_N + 64] __attribute__((aligned(64)));
 static uint8_t dst[MAX_N + 64] __attribute__((aligned(64)));
 static uint64_t ready;

@@ -8,6 +8,7 @@
 #define NB 5
 
 const uint64_t wl_max_n = 1ull << 32;
+const uint64_t wl_default_n = 10000;
 
 struct body {
   double x, y, z, vx, vy, vz, mass;

@@ -4,6 +4,7 @@
 
 #define MAX_N (4u << 20)
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 40000;
 static uint32_t keys[MAX_N];
 
 void wl_prepare(uint64_t n) {

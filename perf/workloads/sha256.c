@@ -3,6 +3,7 @@
 
 #define MAX_N (16u << 20)
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 100000;
 static uint8_t msg[MAX_N];
 static uint32_t digest[8];
 static uint64_t ready;

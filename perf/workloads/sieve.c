@@ -3,6 +3,7 @@
 
 #define MAX_N (8u << 20)
 const uint64_t wl_max_n = MAX_N;
+const uint64_t wl_default_n = 250000;
 static uint8_t composite[MAX_N + 1];
 static uint64_t count, sum;
 

@@ -56,8 +56,8 @@ function baseName(reg: number, asize: number): string {
 /** Our mnemonic, normalised to iced's Mnemonic key (lowercase). */
 export function ourMnemonicKey(op: number): string {
   const n = MN_NAMES[op];
-  const alias: Record<string, string> = { FWAIT: 'wait', CALL_FAR: 'call', JMP_FAR: 'jmp' };
-  return alias[n] ?? n.replace(/_X$/, '').toLowerCase();
+  const alias: Record<string, string> = { FWAIT: 'wait' };
+  return alias[n] ?? n.replace(/_(X|FAR|CR|DR)$/, '').toLowerCase();
 }
 
 const STRING_OPS = new Set([
@@ -342,30 +342,86 @@ export function systematicCorpus(bits: 16 | 32 | 64, seed: number): Corpus {
   for (let v = 0xc0; v < 0x100; v++) regModrm.push(v);
   const sibs = [0x24, 0x25, 0x8d, 0x4c, 0xe5, 0x00];
   const full: number[][] = [[], [0x66], [0xf3], [0xf2]];
+  const medium: number[][] = bits === 64 ? [[0x48], [0x66, 0x48]] : [[0x67], [0x66, 0x67]];
   const light: number[][] = [[0x67], [0xf0], [0x2e], [0x64], [0x66, 0xf3], [0xf3, 0x66], [0xf2, 0xf3], [0x26, 0x66, 0x66]];
   if (bits === 64) {
-    full.push([0x48], [0x66, 0x48]);
     light.push([0x4d], [0x42], [0x44], [0x40], [0x41], [0x48, 0x66], [0xf3, 0x48], [0x65, 0x4f], [0xf0, 0x48]);
   } else {
     light.push([0x36, 0x67], [0xf0, 0x66]);
   }
+  const mediumReg: number[] = [];
+  for (let reg = 0; reg < 8; reg++) for (const r of [0, 1, 5, 7]) mediumReg.push(0xc0 | (reg << 3) | r);
+  const mediumMem: number[] = [];
+  for (let reg = 0; reg < 8; reg++) mediumMem.push(reg << 3, 0x44 | (reg << 3));
+  // Opcodes (with a given prefix) that neither decoder accepts in any probe form get only the light walk.
+  const probeDec = new Decoder(bits, new Uint8Array(16), DecoderOptions.None);
+  const probeIns = new Instruction();
+  const ours = new Instr();
+  const probeBuf = new Uint8Array(24);
+  const probes = [0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0xc0, 0xc8, 0xd0, 0xd8, 0xe0, 0xe8, 0xf0, 0xf8, 0xd1, 0xf9, 0xc1];
+  const live = (bytes: number[]): boolean => {
+    for (const m of probes) {
+      probeBuf.fill(0);
+      probeBuf.set([...bytes, m]);
+      const d = new Decoder(bits, probeBuf, DecoderOptions.None);
+      d.decodeOut(probeIns);
+      d.free();
+      if (probeIns.code !== Code.INVALID) return true;
+      try {
+        decode(probeBuf, 0, probeBuf.length, bits, ours);
+        return true;
+      } catch {
+        // rejected
+      }
+    }
+    return false;
+  };
+  probeDec.free();
   const isPrefix = (b: number) => [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3].includes(b) || (bits === 64 && b >= 0x40 && b <= 0x4f);
   for (const map of maps) {
     for (let op = 0; op < 256; op++) {
       if (map.length === 0 && isPrefix(op)) continue;
       if (map.length === 1 && (op === 0x38 || op === 0x3a)) continue;
       for (const pf of full) {
+        if (map.length >= 2 && !live([...pf, ...map, op])) continue;
         for (const m of regModrm) cb.add([...pf, ...map, op, m]);
         for (const m of memModrm) {
           if ((m & 7) === 4 && (m >> 6) !== 3) for (const s of sibs) cb.add([...pf, ...map, op, m, s]);
           else cb.add([...pf, ...map, op, m]);
         }
       }
+      for (const pf of medium) {
+        if (map.length >= 2 && !live([...pf, ...map, op])) continue;
+        for (const m of mediumReg) cb.add([...pf, ...map, op, m]);
+        for (const m of mediumMem) cb.add([...pf, ...map, op, m, 0x8d]);
+      }
       for (const pf of light) {
         for (let reg = 0; reg < 8; reg++) {
           cb.add([...pf, ...map, op, 0xc0 | (reg << 3) | (reg ^ 5)]);
           cb.add([...pf, ...map, op, 0x04 | (reg << 3), 0x8d]);
           cb.add([...pf, ...map, op, 0x80 | (reg << 3) | reg]);
+        }
+      }
+    }
+  }
+  // VEX (C4/C5): every opcode of maps 0F/0F38/0F3A under each pp, W and L, with varied R/X/B and vvvv. Only BMI1/BMI2
+  // is in scope; the rest must come back 'unsupported' (or be rejected by iced too).
+  for (let mm = 1; mm <= 3; mm++) {
+    for (let op = 0; op < 256; op++) {
+      for (let pp = 0; pp < 4; pp++) {
+        for (let wl = 0; wl < (mm === 1 ? 1 : 4); wl++) {
+          const w = wl & 1;
+          const l = wl >> 1;
+          for (let k = 0; k < 6; k++) {
+            const rxb = bits === 64 ? [0xe0, 0x60, 0xa0, 0xc0, 0xe0, 0x20][k] : [0xe0, 0xc0, 0xe0, 0xc0, 0xe0, 0xe0][k];
+            const vvvv = [0xf, 0xe, 0x9, 0xf, 0x0, 0x7][k];
+            const modrm = [0xc1, 0xca, 0xd3, 0x04, 0x45, 0x9c][k];
+            const b2 = (w << 7) | (vvvv << 3) | (l << 2) | pp;
+            const s = [0xc4, rxb | mm, b2, op, modrm];
+            if ((modrm & 7) === 4 && modrm < 0xc0) s.push(0x8d);
+            cb.add(s);
+            if (mm === 1 && k < 2) cb.add([0xc5, ((rxb & 0x80) | (vvvv << 3) | (l << 2) | pp), op, modrm]);
+          }
         }
       }
     }
@@ -495,6 +551,7 @@ export function makeChecker(opts: { text: boolean; meta: boolean }) {
 
 /** Runs the systematic and random corpora of one mode with all checks; returns both stats for assertions. */
 export function runMode(bits: 16 | 32 | 64, randomCount: number): { sys: Stats; rnd: Stats; sysSize: number; rndSize: number } {
+  const cpu0 = process.cpuUsage();
   const chk = makeChecker({ text: true, meta: true });
   const sysCorpus = systematicCorpus(bits, 0x5eed + bits);
   const sys = newStats();
@@ -505,6 +562,8 @@ export function runMode(bits: 16 | 32 | 64, randomCount: number): { sys: Stats; 
   runCorpus(bits, rndCorpus, rnd, bits === 64 ? 0xffff_ffff_ffff_0000n : bits === 32 ? 0xffff_f000n : 0xf000n, chk);
   console.log(summary(bits, 'systematic', sys));
   console.log(summary(bits, 'random', rnd));
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`[decoder ${bits}-bit] corpus run used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU`);
   const bad = mismatchReport(sys, 20) + mismatchReport(rnd, 20);
   if (bad.trim()) console.log(bad);
   if (sys.metaByMn.size || rnd.metaByMn.size) {

@@ -1,4 +1,4 @@
-// Differential tests of the SSE..SSE4.1, MMX and x87 interpreter handlers against the host CPU (tests/oracle):
+// Differential tests of the SSE..SSE4.2, MMX and x87 interpreter handlers against the host CPU (tests/oracle):
 // generated cases per family run natively and in bmjit; every compared field must match.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Case, CaseSpec } from '../oracle/abi.js';
@@ -14,7 +14,7 @@ import { genX87Ext } from './gen-x87.js';
 
 type Gen = (seed: number, count: number) => CaseSpec[];
 
-/** [name, generator, cases, seed]: about 30k cases in all (~15 s on this machine). */
+/** [name, generator, cases, seed]: 33k cases in all (~25 s on this machine under load). */
 const FAMILIES: [string, Gen, number, number][] = [
   ['sse-int (oracle)', GENERATORS['sse-int'], 3000, 101],
   ['sse-fp (oracle)', GENERATORS['sse-fp'], 4000, 102],

@@ -161,10 +161,11 @@ export function genSseMisc(seed: number, count: number): CaseSpec[] {
         dv.setUint16(32 + 16 * i + 8, e | (rng.below(2) << 15), true);
       }
       b.poke(off + 0x20, img.map((x, i) => (i >= 464 ? 0 : x)));
-      lines.push(`fxrstor64 [${base} + 0x20]`);
+      const w = rng.chance(0.5) ? '64' : ''; // REX.W layout (64-bit FIP/FDP) or the legacy one (with FCS/FDS)
+      lines.push(`fxrstor${w} [${base} + 0x20]`);
       if (rng.chance(0.5)) lines.push(`addps xmm${d}, xmm${s}`);
       if (rng.chance(0.5)) lines.push('fld1', 'faddp st(1), st(0)');
-      lines.push(`fxsave64 [${base} + 0x20]`);
+      lines.push(`fxsave${w} [${base} + 0x20]`);
       lines.push(`mov word ptr [${base} + 0x26], 0`, `mov qword ptr [${base} + 0x28], 0`, `mov qword ptr [${base} + 0x30], 0`, `mov dword ptr [${base} + 0x3c], 0`);
       b.fswMask = 0xffff;
     }

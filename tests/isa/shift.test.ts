@@ -9,5 +9,5 @@ describe('isa: shift', () => {
       expect(r.defined.length, firstMismatches(r.defined)).toBe(0);
       expect(r.undefinedOnly.length, firstMismatches(r.undefinedOnly)).toBe(0);
     }
-  });
+  }, 120_000);
 });

@@ -10,12 +10,12 @@ describe('isa: string', () => {
       expect(r.defined.length, firstMismatches(r.defined)).toBe(0);
       expect(r.undefinedOnly.length, firstMismatches(r.undefinedOnly)).toBe(0);
     }
-  });
+  }, 120_000);
 
   test('REP MOVS/STOS bulk paths: long, overlapping, page-crossing, faulting', () => {
     for (const r of compareFamily('string-bulk', genStringBulk(0x5b, 1500))) {
       expect(r.defined.length, firstMismatches(r.defined)).toBe(0);
       expect(r.undefinedOnly.length, firstMismatches(r.undefinedOnly)).toBe(0);
     }
-  });
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ import { Interpreter, type SystemHooks } from '../../jit/interp/interpreter.js';
 import { CodeCache } from '../../jit/cache/code-cache.js';
 import { decode } from '../../jit/decoder/decode.js';
 import { getFlags } from '../../jit/interp/flags.js';
-import { registerIntegerOps } from '../../jit/interp/int/index.js';
+import { registerAllHandlers } from '../../jit/interp/all.js';
 import {
   CODE_BASE, CODE_FILL, CODE_SIZE, DATA_BASE, DATA_SIZE, FULL_MASK, RFLAGS_FIXED, RSP, STACK_TOP, type Case, type Result,
 } from './abi.js';
@@ -94,7 +94,7 @@ class OracleMachine {
   stop: Stop = { fault: undefined };
 
   constructor() {
-    registerIntegerOps();
+    registerAllHandlers();
     this.cpu = new Cpu(0, this.phys, new IoBus(), new OracleMmu());
     this.cache = new CodeCache(this.phys);
     this.cache.attach(this.cpu);

@@ -162,11 +162,12 @@ describe('CLI errors: one line on stderr, status 2, no stack trace', () => {
     ['missing file', ['boot', '--kernel', 'no/such/file.elf'], /kernel 'no\/such\/file.elf' does not exist/],
     ['no Multiboot header', ['boot', '--kernel', 'package.json'], /no Multiboot header/],
     ['bad number', ['bare', 'package.json', '--load', '0xZZ'], /bad --load address '0xZZ'/],
-    ['bad memory size', ['boot', '--kernel', 'package.json', '--memory', 'lots'], /bad memory size 'lots'/],
+    ['bad memory size', ['boot', '--kernel', 'build/tests/paging.bin', '--memory', 'lots'], /bad memory size 'lots'/],
     ['unknown option', ['boot', '--frobnicate'], /unknown option or argument: frobnicate/],
     ['unknown command', ['launch'], /unknown option or argument: launch/],
     ['no command', [], /no command given/],
-    ['bad trace subsystem', ['boot', '--kernel', 'package.json', '--trace=cpu,gpu'], /unknown trace subsystem 'gpu'/],
+    ['bad trace subsystem', ['boot', '--kernel', 'build/tests/paging.bin', '--trace=cpu,gpu'], /unknown trace subsystem 'gpu'/],
+    ['memory too small for the kernel', ['boot', '--kernel', 'build/tests/paging.bin', '--memory', '2M', '--cpus', '1'], /.+/],
   ];
   for (const [what, args, msg] of cases) {
     it(what, () => {

@@ -18,11 +18,10 @@ export const INTEGER_FAMILIES: Readonly<Record<string, readonly IntOp[]>> = { al
 
 const MN_ID = new Map<string, number>(MN_NAMES.map((n, i) => [n, i]));
 
-let registered = false;
-
 /**
- * Define every integer mnemonic the decoder knows. Names from our tables that the decoder does not produce (aliases
- * such as 'JCC') are skipped. Idempotent. Returns the mnemonic ids it defined.
+ * Define every integer mnemonic the decoder knows. Names from our tables that the decoder does not produce are
+ * skipped, and so are mnemonics another module already defined (first definer wins; e.g. PAUSE or the hint NOPs may
+ * get a system meaning). Idempotent. Returns the mnemonic ids it defined.
  */
 export function registerIntegerOps(): number[] {
   const ids: number[] = [];
@@ -30,13 +29,11 @@ export function registerIntegerOps(): number[] {
     for (const op of fam) {
       for (const name of op.names) {
         const id = MN_ID.get(name);
-        if (id === undefined) continue;
-        if (registered && isDefined(id)) continue;
+        if (id === undefined || isDefined(id)) continue;
         defineOp(id, op.h, { endsBlock: op.endsBlock === true, prepare: op.prepare });
         ids.push(id);
       }
     }
   }
-  registered = true;
   return ids;
 }

@@ -379,6 +379,17 @@ const cmov: Handler = (cpu, ins) => {
   else if (size === 4) cpu.i32[(d.reg << 1) | 1] = 0;
 };
 
+// Register-to-register CMOVcc (the common form): no operand decoding at run time.
+const cmovRR: Handler = (cpu, ins) => {
+  const s = cpu.i32;
+  const d = ins.o0.reg << 1;
+  if (testCond(s, ins.cond)) {
+    const b = ins.o1.reg << 1;
+    s[d] = s[b];
+    s[d | 1] = ins.o0.size === 8 ? s[b | 1] : 0;
+  } else if (ins.o0.size === 4) s[d | 1] = 0;
+};
+
 const setcc: Handler = (cpu, ins) => {
   const d = ins.o0;
   const v = testCond(cpu.i32, ins.cond) ? 1 : 0;
@@ -418,6 +429,8 @@ export const ops: IntOp[] = [
   {
     names: ['CMOVO', 'CMOVNO', 'CMOVB', 'CMOVAE', 'CMOVE', 'CMOVNE', 'CMOVBE', 'CMOVA', 'CMOVS', 'CMOVNS', 'CMOVP', 'CMOVNP', 'CMOVL', 'CMOVGE', 'CMOVLE', 'CMOVG', 'CMOVCC'],
     h: cmov,
+    prepare: (ins) =>
+      ins.o1.kind === OpKind.Reg && ins.o1.rc === RegClass.Gpr && (ins.o0.size === 4 || ins.o0.size === 8) ? cmovRR : cmov,
   },
   {
     names: ['SETO', 'SETNO', 'SETB', 'SETAE', 'SETE', 'SETNE', 'SETBE', 'SETA', 'SETS', 'SETNS', 'SETP', 'SETNP', 'SETL', 'SETGE', 'SETLE', 'SETG', 'SETCC'],

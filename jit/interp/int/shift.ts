@@ -215,9 +215,27 @@ function makeShift(kind: number): { generic: Handler; prepare: (ins: Instr) => H
     lazy32(s, kind === S.SHL ? LazyOp.Shl : kind === S.SHR ? LazyOp.Shr : LazyOp.Sar, 4, r | 0, a, 0);
     s[i] = r;
   };
+  // 64-bit register by immediate.
+  const ri8: Handler = (cpu, ins) => {
+    const s = cpu.i32;
+    const i = ins.o0.reg << 1;
+    const n = ins.o1.imm & 0x3f;
+    if (n === 0) return;
+    const a = s[i], aHi = s[i | 1];
+    if (kind === S.SHL) shl64(a, aHi, n);
+    else if (kind === S.SHR) shr64(a, aHi, n);
+    else sar64(a, aHi, n);
+    s[LZ_CIN] = n;
+    lazy64(s, kind === S.SHL ? LazyOp.Shl : kind === S.SHR ? LazyOp.Shr : LazyOp.Sar, RLO, RHI, a, aHi, 0, 0);
+    s[i] = RLO;
+    s[i | 1] = RHI;
+  };
   const prepare = (ins: Instr): Handler => {
     const o = ins.o0;
-    if (kind <= S.SAR && o.kind === OpKind.Reg && o.rc === RegClass.Gpr && o.size === 4 && ins.o1.kind === OpKind.Imm) return ri4;
+    if (kind <= S.SAR && o.kind === OpKind.Reg && o.rc === RegClass.Gpr && ins.o1.kind === OpKind.Imm) {
+      if (o.size === 4) return ri4;
+      if (o.size === 8) return ri8;
+    }
     return generic;
   };
   return { generic, prepare };

@@ -1,4 +1,4 @@
-// Registration of the SSE..SSE4.1 and MMX instruction handlers with the interpreter (jit/interp/interpreter.ts).
+// Registration of the SSE..SSE4.2 and MMX instruction handlers with the interpreter (jit/interp/interpreter.ts).
 import { defineOp } from '../interpreter.js';
 import { MN_NAMES } from '../../decoder/tables.gen.js';
 import type { OpTable } from './fp-arith.js';

@@ -11,15 +11,20 @@ import {
 } from './access.js';
 import type { OpTable } from './fp-arith.js';
 
-/** Gate for an instruction touching XMM and/or MMX registers. */
-function gate(cpu: Cpu, ins: Instr): void {
+/**
+ * Gate for an instruction touching XMM and/or MMX registers. Returns true for MMX forms: the caller switches the
+ * x87 unit to MMX mode (mmxEnter) once every access that can fault is done.
+ */
+function gate(cpu: Cpu, ins: Instr): boolean {
   const a = ins.o0.kind === OpKind.Reg ? ins.o0.rc : -1;
   const b = ins.o1.kind === OpKind.Reg ? ins.o1.rc : -1;
   if (a === RegClass.Mmx || b === RegClass.Mmx) {
     mmxCheck(cpu);
     if (a === RegClass.Xmm || b === RegClass.Xmm) sseCheck(cpu);
-    mmxEnter(cpu);
-  } else sseCheck(cpu);
+    return true;
+  }
+  sseCheck(cpu);
+  return false;
 }
 
 /** Whole-register moves (MOVAPS, MOVUPS, MOVDQA, MOVDQU, LDDQU, MOVNTxx, MOVNTDQA). */
@@ -105,7 +110,7 @@ const movlhps: Handler = (cpu, ins) => {
 /** MOVD (size 4) / MOVQ (size 8) between XMM, MMX, general registers and memory; XMM destinations zero-extend. */
 function movdq(size: 4 | 8): Handler {
   return (cpu, ins) => {
-    gate(cpu, ins);
+    const mmx = gate(cpu, ins);
     const d = ins.o0;
     const s = ins.o1;
     Y[1] = 0;
@@ -124,6 +129,7 @@ function movdq(size: 4 | 8): Handler {
       storeXmm(cpu, d.reg, Y);
     } else if (d.rc === RegClass.Mmx) storeMmx(cpu, d.reg, Y);
     else setGpr(cpu, d.reg, size, Y[0], Y[1]);
+    if (mmx) mmxEnter(cpu);
   };
 }
 
@@ -132,11 +138,13 @@ const movq2dq: Handler = (cpu, ins) => {
   loadMmx(cpu, ins.o1.reg, Y);
   Y[2] = Y[3] = 0;
   storeXmm(cpu, ins.o0.reg, Y);
+  mmxEnter(cpu);
 };
 const movdq2q: Handler = (cpu, ins) => {
   gate(cpu, ins);
   loadXmm(cpu, ins.o1.reg, Y);
   storeMmx(cpu, ins.o0.reg, Y);
+  mmxEnter(cpu);
 };
 
 /** MOVNTQ: MMX register to memory. */
@@ -144,8 +152,8 @@ const movntq: Handler = (cpu, ins) => {
   mmxCheck(cpu);
   const lin = operandAddress(cpu, ins, ins.o0, true);
   loadMmx(cpu, ins.o1.reg, Y);
-  mmxEnter(cpu);
   writeVec(cpu, lin, 8, Y);
+  mmxEnter(cpu);
 };
 
 /** MOVNTI: general register to memory (a plain store here). */
@@ -170,7 +178,7 @@ const movmskpd: Handler = (cpu, ins) => {
   setGpr(cpu, ins.o0.reg, ins.o0.size === 8 ? 8 : 4, m, 0);
 };
 const pmovmskb: Handler = (cpu, ins) => {
-  gate(cpu, ins);
+  if (gate(cpu, ins)) mmxEnter(cpu); // register operands only: nothing can fault afterwards
   const xmm = ins.o1.rc === RegClass.Xmm;
   if (xmm) loadXmm(cpu, ins.o1.reg, Y);
   else loadMmx(cpu, ins.o1.reg, Y);
@@ -184,7 +192,7 @@ const pmovmskb: Handler = (cpu, ins) => {
 /** PEXTRB/PEXTRW/PEXTRD/PEXTRQ/EXTRACTPS: element `imm` of the source to a register (zero-extended) or memory. */
 function extract(size: 1 | 2 | 4 | 8): Handler {
   return (cpu, ins) => {
-    gate(cpu, ins);
+    const mmx = gate(cpu, ins);
     const s = ins.o1;
     if (s.rc === RegClass.Mmx) loadMmx(cpu, s.reg, Y);
     else loadXmm(cpu, s.reg, Y);
@@ -204,14 +212,15 @@ function extract(size: 1 | 2 | 4 | 8): Handler {
       X[0] = lo;
       X[1] = hi;
       writeVec(cpu, operandAddress(cpu, ins, d, true), size, X);
-    } else setGpr(cpu, d.reg, d.size === 8 ? 8 : 4, size === 8 ? lo : lo, hi);
+    } else setGpr(cpu, d.reg, d.size === 8 ? 8 : 4, lo, hi);
+    if (mmx) mmxEnter(cpu);
   };
 }
 
 /** PINSRB/PINSRW/PINSRD/PINSRQ: a general register or memory element into lane `imm`. */
 function insert(size: 1 | 2 | 4 | 8): Handler {
   return (cpu, ins) => {
-    gate(cpu, ins);
+    const mmx = gate(cpu, ins);
     const s = ins.o1;
     if (s.kind === OpKind.Mem) readVec(cpu, operandAddress(cpu, ins, s, false), size, Y);
     else {
@@ -219,7 +228,6 @@ function insert(size: 1 | 2 | 4 | 8): Handler {
       Y[1] = size === 8 ? cpu.hi : 0;
     }
     const d = ins.o0;
-    const mmx = d.rc === RegClass.Mmx;
     if (mmx) loadMmx(cpu, d.reg, X);
     else loadXmm(cpu, d.reg, X);
     const k = immOf(ins) & ((mmx ? 8 : 16) / size - 1);
@@ -230,8 +238,10 @@ function insert(size: 1 | 2 | 4 | 8): Handler {
       X[2 * k] = Y[0];
       X[2 * k + 1] = Y[1];
     }
-    if (mmx) storeMmx(cpu, d.reg, X);
-    else storeXmm(cpu, d.reg, X);
+    if (mmx) {
+      storeMmx(cpu, d.reg, X);
+      mmxEnter(cpu);
+    } else storeXmm(cpu, d.reg, X);
   };
 }
 
@@ -262,7 +272,7 @@ DI_OPERAND.index = REG_NONE;
 
 function maskmov(xmm: boolean): Handler {
   return (cpu, ins) => {
-    gate(cpu, ins);
+    const mmx = gate(cpu, ins);
     const n = xmm ? 16 : 8;
     if (xmm) {
       loadXmm(cpu, ins.o0.reg, X);
@@ -273,11 +283,13 @@ function maskmov(xmm: boolean): Handler {
     }
     let any = false;
     for (let i = 0; i < n; i++) if (YB[i] & 0x80) any = true;
-    if (!any) return;
-    DI_OPERAND.size = n;
-    const lin = operandAddress(cpu, ins, DI_OPERAND, true);
-    cpu.probeWrite(lin, n);
-    for (let i = 0; i < n; i++) if (YB[i] & 0x80) cpu.wr8(lin + i, XB[i]);
+    if (any) {
+      DI_OPERAND.size = n;
+      const lin = operandAddress(cpu, ins, DI_OPERAND, true);
+      cpu.probeWrite(lin, n);
+      for (let i = 0; i < n; i++) if (YB[i] & 0x80) cpu.wr8(lin + i, XB[i]);
+    }
+    if (mmx) mmxEnter(cpu);
   };
 }
 

@@ -132,7 +132,7 @@ export function push(cpu: Cpu, v: F80): boolean {
   return true;
 }
 
-/** Set C0..C3 (each 0/1) and clear the rest of nothing else. */
+/** Set the condition codes C3, C2, C1, C0 (each 0/1); other status bits are kept. */
 export function setCC(s: Int32Array, c3: number, c2: number, c1: number, c0: number): void {
   s[FPU_SW] = (s[FPU_SW] & ~(Fx.C0 | Fx.C1 | Fx.C2 | Fx.C3)) | (c0 ? Fx.C0 : 0) | (c1 ? Fx.C1 : 0) | (c2 ? Fx.C2 : 0) | (c3 ? Fx.C3 : 0);
 }
