@@ -55,10 +55,12 @@ export interface GuestOptions {
   reps: number;
   /** Write each translated region's source here (JitOptions.dumpDir). */
   dumpDir?: string;
+  /** MachineConfig.sliceInstructions (default: the machine's). */
+  slice?: number;
 }
 
 export function runGuest(binPath: string, symPath: string | undefined, opts: GuestOptions): GuestResult {
-  const m = createMachine({ engine: opts.engine, memory: '256M' });
+  const m = createMachine({ engine: opts.engine, memory: '256M', sliceInstructions: opts.slice });
   if (symPath !== undefined) m.addSymbols(readFileSync(symPath, 'latin1'), symPath);
   if (opts.dumpDir !== undefined && m.jit !== undefined) {
     mkdirSync(opts.dumpDir, { recursive: true });

@@ -29,6 +29,7 @@ interface Options {
   short: boolean;
   /** 'cpu': process CPU time (robust on a shared machine); 'wall': elapsed time. */
   clock: 'cpu' | 'wall';
+  slice: number | undefined;
 }
 
 interface Row {
@@ -66,6 +67,7 @@ function parseOptions(argv: string[]): Options {
         json: { type: 'string' },
         'no-short': { type: 'boolean', default: false },
         clock: { type: 'string', default: 'cpu' },
+        slice: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -77,7 +79,7 @@ function parseOptions(argv: string[]): Options {
   if (v.help === true) {
     process.stdout.write(
       'usage: node dist/perf/run.js [--quick] [--only a,b] [--tiers native,interp,jit] [--jit-mode auto|always]\n' +
-        '                             [--clock cpu|wall] [--dump-dir DIR] [--json FILE] [--no-short]\n' +
+        '                             [--clock cpu|wall] [--slice N] [--dump-dir DIR] [--json FILE] [--no-short]\n' +
         `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
     );
     process.exit(0);
@@ -96,6 +98,11 @@ function parseOptions(argv: string[]): Options {
   }
   const clock = v.clock;
   if (clock !== 'cpu' && clock !== 'wall') throw new UsageError(`bad --clock '${String(clock)}' (cpu or wall)`);
+  let slice: number | undefined;
+  if (v.slice !== undefined) {
+    slice = Number(v.slice);
+    if (!Number.isInteger(slice) || slice < 1) throw new UsageError(`bad --slice '${v.slice}' (instructions per scheduler slice, >= 1)`);
+  }
   const mode = v['jit-mode'];
   if (mode !== 'auto' && mode !== 'always') throw new UsageError(`bad --jit-mode '${String(mode)}' (auto or always)`);
   return {
@@ -107,6 +114,7 @@ function parseOptions(argv: string[]): Options {
     json: v.json,
     short: v['no-short'] !== true,
     clock,
+    slice,
   };
 }
 
@@ -153,7 +161,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('interp')) {
     let r: GuestResult;
     try {
-      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: 'interp', n, reps: o.quick ? 1 : 2 });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: 'interp', n, reps: o.quick ? 1 : 2, slice: o.slice });
     } catch (e) {
       return err('interpreter', e);
     }
@@ -166,7 +174,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('jit')) {
     let r: GuestResult;
     try {
-      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 4, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 4, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined });
     } catch (e) {
       return err('JIT', e);
     }
@@ -204,8 +212,8 @@ function shortRuns(o: Options): Array<{ name: string; n: number; interpMs: numbe
     let instructions = 0;
     let regions = 0;
     for (let k = 0; k < 3; k++) {
-      const a = runGuest(guestBin(s.name), guestSym(s.name), { engine: 'interp', n: s.n, reps: 1 });
-      const b = runGuest(guestBin(s.name), guestSym(s.name), { engine: 'auto', n: s.n, reps: 1 });
+      const a = runGuest(guestBin(s.name), guestSym(s.name), { engine: 'interp', n: s.n, reps: 1, slice: o.slice });
+      const b = runGuest(guestBin(s.name), guestSym(s.name), { engine: 'auto', n: s.n, reps: 1, slice: o.slice });
       if (a.checksum !== b.checksum) {
         loud([`CHECKSUM MISMATCH in short run ${s.name} (n=${s.n}): interpreter ${a.checksum}, JIT ${b.checksum}`]);
         process.exitCode = 1;
@@ -227,7 +235,8 @@ function main(): void {
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(
     `bmjit perf suite ${new Date().toISOString()}  node ${process.version}  ${cpus()[0]?.model ?? '?'} x${cpus().length}  load ${load}\n` +
-      `mode: ${o.quick ? 'quick' : 'full'}, tiers: ${[...o.tiers].join(',')}, JIT engine: ${o.jitMode === 'jit' ? 'always (threshold 1)' : 'auto (tiered)'}, clock: ${o.clock}\n`,
+      `mode: ${o.quick ? 'quick' : 'full'}, tiers: ${[...o.tiers].join(',')}, JIT engine: ${o.jitMode === 'jit' ? 'always (threshold 1)' : 'auto (tiered)'}, clock: ${o.clock}` +
+      `${o.slice !== undefined ? `, slice: ${o.slice}` : ''}\n`,
   );
   // Warm-up: let V8 optimise the interpreter and translator before anything is measured.
   if (o.tiers.has('interp') || o.tiers.has('jit')) {

@@ -4,7 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError, ExitStatus } from '../errors.js';
-import { bootCommand, bareCommand, disasmCommand, type CommonArgs } from './commands.js';
+import type { CommonArgs } from './commands.js';
 
 function fail(message: string, status: number = ExitStatus.userError): never {
   process.stderr.write(`bmjit: error: ${message.split('\n')[0]}\n`);
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   const cmd = String(argv._[0]);
   const common = argv as unknown as CommonArgs;
   if (argv._.length > 1) throw new UserError(`unexpected argument '${String(argv._[1])}'`);
+  // Loaded after argument parsing: --help stays fast, and a broken build is reported like any other internal error.
+  const { bootCommand, bareCommand, disasmCommand } = await import('./commands.js');
   let status: number;
   if (cmd === 'boot') status = await bootCommand(common, argv.kernel as string | undefined, (argv.append as string | undefined) ?? '', argv.payload as string | undefined);
   else if (cmd === 'bare') status = await bareCommand(common, argv.file as string, argv.load as string, argv.entry as string | undefined);

@@ -10,6 +10,7 @@ const bytes = (s: string) => Uint8Array.from(s.trim().split(/\s+/).map((x) => pa
 // [mode, bytes, expected text at ip 0x1000]
 const CURATED: [16 | 32 | 64, string, string][] = [
   [64, '48 8b 44 c8 10', 'mov rax,qword ptr [rax+rcx*8+10h]'],
+  [64, '48 b8 01 00 00 00 01 00 00 00', 'mov rax,100000001h'],
   [64, '65 48 8b 04 25 28 00 00 00', 'mov rax,qword ptr gs:[28h]'],
   [64, '48 8d 05 f9 ff ff ff', 'lea rax,[1000h]'],
   [64, 'f3 48 a5', 'rep movsq qword ptr [rdi],qword ptr [rsi]'],
@@ -59,7 +60,7 @@ describe('disassemble', () => {
       const d = new iced.Decoder(bits, b, iced.DecoderOptions.None);
       d.ip = 0x1000n;
       const ic = d.decode();
-      expect(text).toBe(normaliseIcedText(fmt.format(ic)));
+      expect(text).toBe(normaliseIcedText(fmt.format(ic), ic));
       ic.free();
       d.free();
     });

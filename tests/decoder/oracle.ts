@@ -469,8 +469,18 @@ export function referenceFormatter(): InstanceType<typeof Formatter> {
 }
 
 /** Documented differences between iced's text and ours (see docs/decoder.md). */
-export function normaliseIcedText(t: string): string {
-  return t.replace(/^prefetch_(exclusive|reserved)\b/, 'prefetch');
+export function normaliseIcedText(t: string, ic?: InstanceType<typeof Instruction>): string {
+  let r = t.replace(/^prefetch_(exclusive|reserved)\b/, 'prefetch');
+  // iced-x86 1.21 prints a 64-bit immediate whose low half is 0..9 as that low half (`mov rax,1` for
+  // 0x100000001); rebuild the operand from iced's own decoded value
+  if (ic && ic.code === Code.Mov_r64_imm64) {
+    const v = ic.immediate(1);
+    if (v > 9n && (v & 0xffffffffn) <= 9n) {
+      const h = v.toString(16).toUpperCase();
+      r = r.replace(/,\d$/, `,${/^[A-F]/.test(h) ? '0' : ''}${h}h`);
+    }
+  }
+  return r;
 }
 
 function textMismatch(stats: Stats, where: string, msg: string): void {
@@ -501,7 +511,7 @@ export function makeChecker(opts: { text: boolean; meta: boolean }) {
     }
     if (opts.text) {
       stats.textCompared++;
-      const want = normaliseIcedText(fmt.format(ic));
+      const want = normaliseIcedText(fmt.format(ic), ic);
       const got = disassemble(ours, ip);
       if (got !== want) textMismatch(stats, `${ours.bits} ${hex(bytes)}`, `'${got}' vs iced '${want}'`);
     }

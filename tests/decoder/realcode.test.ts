@@ -1,7 +1,7 @@
 // Decoder vs iced-x86 on real compiled x86-64 code: a linear sweep over the running node binary's .text section.
 import * as iced from 'iced-x86';
 import { expect, test } from 'vitest';
-import { makeChecker, newStats, runCorpus, summary } from './oracle.js';
+import { makeChecker, mismatchReport, newStats, runCorpus, summary } from './oracle.js';
 import { nodeText } from './realcode.js';
 
 test('64-bit: node .text agrees with iced-x86 instruction by instruction', (ctx) => {
@@ -25,6 +25,7 @@ test('64-bit: node .text agrees with iced-x86 instruction by instruction', (ctx)
   const st = newStats();
   runCorpus(64, { bytes: text.bytes, offsets }, st, BigInt(text.addr), makeChecker({ text: true, meta: true }));
   console.log(summary(64, 'node .text', st));
+  if (st.byKind.size) console.log(mismatchReport(st, 30));
   expect(st.total).toBe(offsets.length);
   expect(st.mismatch).toBe(0);
   expect(st.metaMismatch).toBe(0);

@@ -13,6 +13,7 @@ import { CodeCache } from '../../jit/cache/code-cache.js';
 import { decode } from '../../jit/decoder/decode.js';
 import { getFlags } from '../../jit/interp/flags.js';
 import { registerAllHandlers } from '../../jit/interp/all.js';
+import { Jit } from '../../jit/translator/jit.js';
 import {
   CODE_BASE, CODE_FILL, CODE_SIZE, DATA_BASE, DATA_SIZE, FULL_MASK, RFLAGS_FIXED, RSP, STACK_TOP, type Case, type Result,
 } from './abi.js';
@@ -27,7 +28,7 @@ export interface EmuOptions {
 
 /** Engines runEmu can drive right now (tests loop over these). */
 export function availableEngines(): Engine[] {
-  return ['interp'];
+  return ['interp', 'jit'];
 }
 
 // RAM layout of the test machine: the oracle's data area and code page at fixed RAM offsets.
@@ -93,7 +94,7 @@ class OracleMachine {
   readonly interp: Interpreter;
   stop: Stop = { fault: undefined };
 
-  constructor() {
+  constructor(engine: Engine = 'interp') {
     registerAllHandlers();
     this.cpu = new Cpu(0, this.phys, new IoBus(), new OracleMmu());
     this.cache = new CodeCache(this.phys);
@@ -109,6 +110,8 @@ class OracleMachine {
       },
     };
     this.interp = new Interpreter(this.cache, decode, hooks);
+    // The JIT forced on: every block is translated on its first execution.
+    if (engine === 'jit') new Jit(this.interp, this.cache, { threshold: 1 });
   }
 
   load(c: Case): void {
@@ -214,13 +217,12 @@ class OracleMachine {
   }
 }
 
-let machine: OracleMachine | undefined;
+const machines: Partial<Record<Engine, OracleMachine>> = {};
 
 /** Runs every case in the emulator and returns one Result per case (same order), like runHost. */
 export function runEmu(cases: readonly Case[], opts: EmuOptions = {}): Result[] {
   const engine = opts.engine ?? 'interp';
-  if (engine === 'jit') throw new Error('JIT not available');
-  machine ??= new OracleMachine();
+  const machine = (machines[engine] ??= new OracleMachine(engine));
   const max = opts.maxInstructions ?? 200_000;
   const out: Result[] = [];
   for (const c of cases) {

@@ -94,10 +94,10 @@ function movFromDr(cpu: Cpu, ins: Instr): void {
   setGpr(cpu, ins.o0.reg, ins.osize, s[DR0 + 2 * n], ins.osize === 8 ? s[DR0 + 2 * n + 1] : 0);
 }
 
-for (const f of formsOf(Mn.MOV, [{ m: Opm.RegCr }, undefined])) defineForm(f, movToCr, { endsBlock: true });
-for (const f of formsOf(Mn.MOV, [undefined, { m: Opm.RegCr }])) defineForm(f, movFromCr);
-for (const f of formsOf(Mn.MOV, [{ m: Opm.RegDr }, undefined])) defineForm(f, movToDr);
-for (const f of formsOf(Mn.MOV, [undefined, { m: Opm.RegDr }])) defineForm(f, movFromDr);
+for (const f of formsOf(Mn.MOV_CR, [{ m: Opm.RegCr }, undefined])) defineForm(f, movToCr, { endsBlock: true });
+for (const f of formsOf(Mn.MOV_CR, [undefined, { m: Opm.RegCr }])) defineForm(f, movFromCr);
+for (const f of formsOf(Mn.MOV_DR, [{ m: Opm.RegDr }, undefined])) defineForm(f, movToDr);
+for (const f of formsOf(Mn.MOV_DR, [undefined, { m: Opm.RegDr }])) defineForm(f, movFromDr);
 
 defineOp(Mn.CLTS, (cpu) => {
   requireCpl0(cpu);
