@@ -1,7 +1,7 @@
 // Summary of a JIT source dump directory (JitOptions.dumpDir, `--dump-dir`): per workload, the guest instructions
 // translated, those left to interpreter fallbacks (by mnemonic), and region source sizes. It reads the dump's
-// comment format (`// ADDR: disassembly` before each instruction, fallbacks call `H[i](cpu, I[i])`); static
-// counts, not weighted by execution.
+// comment format (`// ADDR: disassembly` before each instruction; a fallback calls `H[i](cpu, I[i])` and carries
+// on); static counts, not weighted by execution.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,7 +33,8 @@ export function summariseDump(dir: string): DumpSummary {
     marks.forEach((m, i) => {
       instructions++;
       const end = i + 1 < marks.length ? marks[i + 1].index! : src.length;
-      if (!/\bH\[\d+\]\(cpu/.test(src.slice(m.index! + m[0].length, end))) return;
+      // A handler call followed by `return` is a template's rare slow path (e.g. RET to a non-canonical address).
+      if (!/\bH\[\d+\]\(cpu, I\[\d+\]\);\n[ \t]*(?![ \t]|return\b)/.test(src.slice(m.index! + m[0].length, end))) return;
       fallbacks++;
       const words = m[1].trim().split(/\s+/);
       const mn = words[0] === 'rep' || words[0] === 'repe' || words[0] === 'repne' || words[0] === 'lock' ? `${words[0]} ${words[1]}` : words[0];

@@ -5,6 +5,7 @@
 
 import { decode, sizeBytes, A_BYTE, A_D64, A_F64, A_STPOST, A_STPRE, A_W32TEXT, FLOW_SHIFT, Opm, Sz } from './decode.js';
 import { DecodeError, Instr, OpKind, Operand, Pfx, REG_NONE, REG_RIP, RegClass } from './instr.js';
+import { Flow } from './meta.js';
 import {
   FORM_ATTR, FORM_COUNT, FORM_MN, FORM_NOPS, FORM_OPS, MN_NAMES, Mn, SPEC_METHOD, SPEC_SIZE,
 } from './tables.gen.js';
@@ -153,7 +154,6 @@ for (let f = 0; f < FORM_COUNT; f++) {
   HIDDEN_OSIZE[f] = sensitive && !shown ? 1 : 0;
 }
 
-const enum Flow { Jmp = 1, JmpInd = 2, Jcc = 3, Call = 4, CallInd = 5, Ret = 6 }
 
 /**
  * Formats `ins` (decoded at address `ipAddr`, a JS number or, for addresses above 2^53, a bigint) in Intel syntax.

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Case, CaseSpec } from '../oracle/abi.js';
 import { buildCases, GENERATORS } from '../oracle/generators.js';
 import { runHost } from '../oracle/host.js';
-import { runEmu } from '../oracle/emu.js';
+import { runEmu, availableEngines } from '../oracle/emu.js';
 import { describeCase, diffResults } from '../oracle/compare.js';
 import { registerSse } from '../../jit/interp/sse/index.js';
 import { registerX87 } from '../../jit/interp/x87/index.js';
@@ -52,17 +52,19 @@ describe('SSE/MMX/x87 against the host CPU', () => {
     it(`${name}: ${count} cases`, () => {
       const cases = buildCases(gen(seed, count));
       const host = runHost(cases);
-      const emu = runEmu(cases);
-      const bad: string[] = [];
-      let faults = 0;
-      for (let i = 0; i < cases.length; i++) {
-        if (host[i]!.status === 'fault') faults++;
-        const d = diffResults(cases[i]!, host[i]!, emu[i]!);
-        if (d.length > 0) bad.push(`${describeCase(cases[i]!)}\n  ${operands(cases[i]!)}\n  ${d.join('\n  ')}`);
+      for (const engine of availableEngines()) {
+        const emu = runEmu(cases, { engine });
+        const bad: string[] = [];
+        let faults = 0;
+        for (let i = 0; i < cases.length; i++) {
+          if (host[i]!.status === 'fault') faults++;
+          const d = diffResults(cases[i]!, host[i]!, emu[i]!);
+          if (d.length > 0) bad.push(`${describeCase(cases[i]!)}\n  ${operands(cases[i]!)}\n  ${d.join('\n  ')}`);
       }
-      console.log(`${name}: ${cases.length} cases (${faults} faulting on the host), ${bad.length} mismatches`);
+      console.log(`${name} (${engine}): ${cases.length} cases (${faults} faulting on the host), ${bad.length} mismatches`);
       expect(bad.slice(0, 5).join('\n')).toBe('');
       expect(bad.length).toBe(0);
-    }, 120_000);
+      }
+    }, 240_000);
   }
 });
