@@ -60,10 +60,10 @@ describe('SSE/MMX/x87 against the host CPU', () => {
           if (host[i]!.status === 'fault') faults++;
           const d = diffResults(cases[i]!, host[i]!, emu[i]!);
           if (d.length > 0) bad.push(`${describeCase(cases[i]!)}\n  ${operands(cases[i]!)}\n  ${d.join('\n  ')}`);
-      }
-      console.log(`${name} (${engine}): ${cases.length} cases (${faults} faulting on the host), ${bad.length} mismatches`);
-      expect(bad.slice(0, 5).join('\n')).toBe('');
-      expect(bad.length).toBe(0);
+        }
+        console.log(`${name} (${engine}): ${cases.length} cases (${faults} faulting on the host), ${bad.length} mismatches`);
+        expect(bad.slice(0, 5).join('\n')).toBe('');
+        expect(bad.length).toBe(0);
       }
     }, 240_000);
   }
