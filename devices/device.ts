@@ -38,6 +38,11 @@ export interface Clock {
    */
   schedule(atNs: number, cb: () => void): number;
   cancel(handle: number): void;
+  /**
+   * Optional: a guest read of a time source returned the same value as the previous read (virtual time only moves
+   * between vCPU slices), so the reading vCPU is polling time. The machine may end its slice and move time ahead.
+   */
+  polled?(): void;
 }
 
 export class NoIrq implements IrqLine {

@@ -37,6 +37,13 @@ export class MachineClock implements Clock {
     this.hostPausedAtMs = this.hostOriginMs; // host time runs only while the machine runs
   }
 
+  /** Set by the machine: a vCPU polls a time source that has not moved (virtual mode only, see Clock.polled). */
+  onPolled: (() => void) | undefined;
+
+  polled(): void {
+    if (this.mode === 'virtual') this.onPolled?.();
+  }
+
   nowNs(): number {
     if (this.mode === 'virtual') return this.virtualNs;
     const t = this.hostPausedAtMs >= 0 ? this.hostPausedAtMs : performance.now();

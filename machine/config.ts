@@ -16,6 +16,8 @@ export interface MachineConfig {
   cpus?: number;
   /** Execution engine. Default 'auto'. */
   engine?: EngineMode;
+  /** Write each translated region's JavaScript (with the guest disassembly as comments) into this directory. */
+  jitDump?: string;
   /** Trace subsystems (array or comma-separated list). Trace lines go to `traceSink` (default: stderr). */
   trace?: readonly TraceSubsystem[] | string;
   traceSink?: (line: string) => void;
@@ -43,6 +45,7 @@ export interface ResolvedConfig {
   memory: number;
   cpus: number;
   engine: EngineMode;
+  jitDump: string | undefined;
   trace: ReadonlySet<TraceSubsystem>;
   traceSink: (line: string) => void;
   symbols: string | undefined;
@@ -96,6 +99,7 @@ export function resolveConfig(c: MachineConfig = {}): ResolvedConfig {
     memory,
     cpus,
     engine,
+    jitDump: c.jitDump,
     trace: parseTrace(c.trace),
     traceSink: c.traceSink ?? ((line) => process.stderr.write(line + '\n')),
     symbols: c.symbols,

@@ -63,6 +63,10 @@ export interface MachineStats {
   blockInvalidations: number;
   cacheFlushes: number;
   engine: string;
+  /** Instructions retired by translated code (the rest were interpreted). */
+  jitInstructions: number;
+  /** Translator statistics, when the JIT is on. */
+  jit?: { regions: number; compileMs: number; sourceBytes: number; templated: number; fallbacks: number; invalidated: number; flushes: number };
 }
 
 /** Block executions before the 'auto' engine translates a block's region. */
@@ -124,10 +128,12 @@ export class Machine {
             threshold: c.engine === 'jit' ? 1 : JIT_THRESHOLD,
             symbolize: (lin) => this.symbols.lookup(lin)?.name,
             disasm: disassemble,
+            dumpDir: c.jitDump,
           });
     this.clock = new MachineClock(c.clock, c.nsPerInstruction);
     const engine: ExecEngine = this.tracer.on('cpu') ? new TracingEngine(this.interpreter, this.tracer) : this.interpreter;
     this.scheduler = new Scheduler(this.cpus, engine, this.clock, c.sliceInstructions);
+    this.clock.onPolled = () => this.scheduler.polled();
     this.console = new SerialConsole(c.serial);
     this.console.onHostInput = () => this.kick();
     this.serial = serialPort(this.console);
@@ -443,6 +449,8 @@ export class Machine {
       blockInvalidations: this.cache.stats.invalidations,
       cacheFlushes: this.cache.stats.flushes,
       engine: this.jit === undefined ? 'interpreter' : `interpreter + JIT (${this.config.engine}): ${this.jit.stats.regions} regions, ${this.jit.stats.compileMs.toFixed(1)} ms compiling`,
+      jitInstructions: this.interpreter.jitRetired,
+      jit: this.jit === undefined ? undefined : { ...this.jit.stats },
     };
   }
 

@@ -23,6 +23,10 @@ export const enum Step {
   Stopped = 5,
 }
 
+/** Time jumps for rounds in which every running vCPU polls time (see Scheduler.polled). */
+const SPIN_MIN_NS = 1_000;
+const SPIN_MAX_NS = 1_000_000;
+
 export class Scheduler {
   /** Instructions retired by all vCPUs since the machine was created. */
   retired = 0;
@@ -37,6 +41,10 @@ export class Scheduler {
   idleJumps = 0;
   /** Called with the vCPU index before it runs (the platform points per-vCPU device windows at it). */
   onSelect: ((index: number) => void) | undefined;
+  /** Rounds in which every vCPU that ran was polling time, and the time jump they got (virtual clock). */
+  spinJumps = 0;
+  private spinNs = 0;
+  private spun = false;
 
   constructor(
     readonly cpus: readonly Cpu[],
@@ -81,6 +89,8 @@ export class Scheduler {
     }
     let maxDone = 0;
     let active = false;
+    let polling = false;
+    let working = false;
     const cpus = this.cpus;
     for (let k = 0; k < cpus.length; k++) {
       const cpu = cpus[k];
@@ -89,8 +99,13 @@ export class Scheduler {
       if (left <= 0) break;
       this.current = cpu;
       this.onSelect?.(k);
+      this.spun = false;
       const done = this.engine.run(cpu, left < budget ? left : budget);
       this.current = undefined;
+      if (this.spun) {
+        polling = true;
+        if (!this.stopRequested) cpu.i32[PENDING] &= ~Pending.Stop;
+      } else if (done > 0) working = true;
       this.retired += done;
       this.perCpu[k] += done;
       if (done > maxDone) maxDone = done;
@@ -98,11 +113,30 @@ export class Scheduler {
       if (this.stopRequested) break;
     }
     this.slices++;
-    if (virtual) clock.advance(maxDone * clock.nsPerInstruction);
+    if (virtual) {
+      let ns = maxDone * clock.nsPerInstruction;
+      if (polling && !working) {
+        // Everyone who ran is waiting for time to pass (a delay loop on the HPET): jump ahead, by a quantum that
+        // doubles while the waiting lasts (a wait overshoots by less than its own length, plus SPIN_MIN_NS) and
+        // never past the next timer deadline.
+        this.spinNs = this.spinNs === 0 ? SPIN_MIN_NS : Math.min(this.spinNs * 2, SPIN_MAX_NS);
+        ns = Math.max(ns, Math.min(this.spinNs, clock.nextDeadline() - clock.nowNs()));
+        this.spinJumps++;
+      } else this.spinNs = 0;
+      clock.advance(ns);
+    }
     if (active) return Step.Ran;
     if (this.stopRequested) return Step.Stopped;
     if (cpus.every((c) => c.i32[HALTED] !== 0 && (c.i32[FLAGS] & Flag.IF) === 0)) return Step.Dead;
     return clock.nextDeadline() === Infinity ? Step.IdleForever : Step.IdleUntilDeadline;
+  }
+
+  /** The current vCPU read a clock that has not moved since its last read (Clock.polled): end its slice. */
+  polled(): void {
+    const c = this.current;
+    if (c === undefined) return;
+    this.spun = true;
+    c.i32[PENDING] |= Pending.Stop;
   }
 
   /** Virtual clock, every vCPU idle: jump to the next deadline (the timers fire on the next step). */

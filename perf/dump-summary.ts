@@ -1,4 +1,4 @@
-// Summary of a JIT source dump directory (JitOptions.dumpDir, `--dump-dir`): per workload, the guest instructions
+// Summary of a JIT source dump directory (JitOptions.dumpDir, `--jit-dump`): per workload, the guest instructions
 // translated, those left to interpreter fallbacks (by mnemonic), and region source sizes. It reads the dump's
 // comment format (`// ADDR: disassembly` before each instruction; a fallback calls `H[i](cpu, I[i])` and carries
 // on); static counts, not weighted by execution.

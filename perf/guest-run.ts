@@ -4,11 +4,6 @@
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createMachine } from '../machine/index.js';
 import type { EngineMode } from '../machine/index.js';
-import { registerSse } from '../jit/interp/sse/index.js';
-
-// jit/interp/all.ts (what the machine registers) does not include the SSE family yet; the FP workloads need it.
-// Handlers are global tables, so registering here only widens this process's machines. Drop once all.ts does it.
-registerSse();
 
 /** Must match PERF_MARK_PORT in perf/workloads/guest_main.c (unused by the q35 platform model). */
 export const PERF_MARK_PORT = 0xe10;

@@ -63,7 +63,7 @@ function parseOptions(argv: string[]): Options {
         only: { type: 'string' },
         tiers: { type: 'string', default: 'native,interp,jit' },
         'jit-mode': { type: 'string', default: 'auto' },
-        'dump-dir': { type: 'string' },
+        'jit-dump': { type: 'string' },
         json: { type: 'string' },
         'no-short': { type: 'boolean', default: false },
         clock: { type: 'string', default: 'cpu' },
@@ -79,7 +79,7 @@ function parseOptions(argv: string[]): Options {
   if (v.help === true) {
     process.stdout.write(
       'usage: node dist/perf/run.js [--quick] [--only a,b] [--tiers native,interp,jit] [--jit-mode auto|always]\n' +
-        '                             [--clock cpu|wall] [--slice N] [--dump-dir DIR] [--json FILE] [--no-short]\n' +
+        '                             [--clock cpu|wall] [--slice N] [--jit-dump DIR] [--json FILE] [--no-short]\n' +
         `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
     );
     process.exit(0);
@@ -110,7 +110,7 @@ function parseOptions(argv: string[]): Options {
     only,
     tiers,
     jitMode: mode === 'always' ? 'jit' : 'auto',
-    dumpDir: v['dump-dir'],
+    dumpDir: v['jit-dump'],
     json: v.json,
     short: v['no-short'] !== true,
     clock,

@@ -78,7 +78,8 @@ export function effectiveOffset(cpu: Cpu, ins: Instr, o: Operand): number {
     let sum: number;
     if (o.base === REG_RIP) sum = cpu.f64[RIP_F] + o.disp;
     else {
-      sum = o.disp + o.dispHi * TWO32;
+      // dispHi:disp is a 64-bit pair for moffs and for [disp32] without base or index (then dispHi sign-extends).
+      sum = o.dispHi === 0 ? o.disp : o.dispHi * TWO32 + (o.disp >>> 0);
       if (o.base !== REG_NONE) sum += regAsNumber(s, o.base);
       if (o.index !== REG_NONE) sum += regAsNumber(s, o.index) * o.scale;
       if (!(sum > -SAFE && sum < SAFE)) return wideOffset(cpu, o);

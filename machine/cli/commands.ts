@@ -20,6 +20,7 @@ export interface CommonArgs {
   jit?: string | boolean;
   clock: string;
   stats: boolean;
+  'jit-dump'?: string;
 }
 
 function engineOf(jit: string | boolean | undefined): EngineMode {
@@ -122,6 +123,15 @@ function printStats(m: Machine): void {
     `engine: ${st.engine}; blocks decoded: ${st.blocksDecoded}, invalidated: ${st.blockInvalidations}, cache flushes: ${st.cacheFlushes}`,
     `scheduler: ${st.slices} rounds, ${st.idleJumps} idle time jumps`,
   ];
+  if (st.jit !== undefined) {
+    const interp = st.instructions - st.jitInstructions;
+    const j = st.jit;
+    lines.push(
+      `tiers: translated ${st.jitInstructions} instructions, interpreted ${interp}`,
+      `jit: ${j.regions} regions, ${j.compileMs.toFixed(1)} ms compiling, ${(j.sourceBytes / 1024).toFixed(0)} KiB of JS, ` +
+        `${j.templated} instructions templated / ${j.fallbacks} via the interpreter, ${j.invalidated} regions invalidated, ${j.flushes} flushes`,
+    );
+  }
   for (const l of lines) process.stderr.write(`bmjit: stats: ${l}\n`);
 }
 

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     .option('symbols', { type: 'string', describe: 'guest symbol map (lines "ADDRESS SYMBOL") for traces' })
     .option('jit', { type: 'string', describe: '--no-jit: interpreter only; --jit=always: translate everything' })
     .option('clock', { type: 'string', choices: ['virtual', 'host'], default: 'virtual', describe: 'guest time source' })
+    .option('jit-dump', { type: 'string', describe: 'write each translated region as JavaScript (with guest disassembly) into this directory' })
     .option('stats', { type: 'boolean', default: false, describe: 'print execution statistics to stderr at exit' })
     .strict()
     .demandCommand(1, 'no command given (use boot, bare or disasm; see --help)')
