@@ -39,7 +39,6 @@ export interface GuestResult {
   sourceBytes: number;
   fallbacks: number;
   templated: number;
-  failures: number;
 }
 
 export class GuestError extends Error {}
@@ -71,8 +70,8 @@ export function runGuest(binPath: string, symPath: string | undefined, opts: Gue
       m.stop();
     },
   });
-  const jitRetired = () => m.interpreter.jitRetired;
-  const compileMs = () => m.jit?.stats.compileMs ?? 0;
+  const jitRetired = () => m.stats().jitInstructions;
+  const compileMs = () => m.stats().jit?.compileMs ?? 0;
   const kernels: KernelSample[] = [];
   let start: { t: number; u: number; i: number; j: number; c: number } | undefined;
   const t0 = performance.now();
@@ -96,9 +95,12 @@ export function runGuest(binPath: string, symPath: string | undefined, opts: Gue
       } else if (r.reason === 'exit') {
         const out = m.serial.output;
         const cs = /checksum ([0-9a-f]{16})/.exec(out);
+        if (r.exitCode === 3 && cs !== null) {
+          throw new GuestError(`CHECKSUM MISMATCH between repetitions of the kernel inside the guest (first repetition: ${cs[1]})`);
+        }
         if (r.exitCode !== 1 || cs === null) throw new GuestError(`exit status ${r.exitCode}, serial output: ${JSON.stringify(out.trim())}`);
         if (kernels.length !== opts.reps) throw new GuestError(`saw ${kernels.length} kernel calls, expected ${opts.reps}`);
-        const st = m.jit?.stats;
+        const st = m.stats().jit;
         return {
           checksum: cs[1],
           kernels,
@@ -110,7 +112,6 @@ export function runGuest(binPath: string, symPath: string | undefined, opts: Gue
           sourceBytes: st?.sourceBytes ?? 0,
           fallbacks: st?.fallbacks ?? 0,
           templated: st?.templated ?? 0,
-          failures: st?.failures ?? 0,
         };
       } else {
         throw new GuestError(`the guest stopped (${r.reason}${r.report !== undefined ? ': ' + r.report : ''}) after ${r.instructions} instructions; serial output: ${JSON.stringify(m.serial.output.trim())}`);

@@ -142,10 +142,13 @@ function benchWorkload(w: Workload, o: Options): Row {
   const row: Row = { w, n, ok: true };
   const sums: Array<[string, string]> = [];
   const err = (tier: string, e: unknown): Row => {
-    if (!(e instanceof GuestError)) throw e;
+    if (!(e instanceof Error)) throw e;
+    // A GuestError is the guest's own failure; anything else escaped the emulator (an internal error).
+    const msg = e instanceof GuestError ? e.message : `internal error: ${e.message}`;
+    if (!(e instanceof GuestError) && process.env.BMJIT_DEBUG !== undefined) process.stderr.write(`${e.stack ?? ''}\n`);
     row.ok = false;
-    row.error = `${tier}: ${e.message}`;
-    loud([`${w.name}: ${tier} run FAILED`, e.message.slice(0, 600)]);
+    row.error = `${tier}: ${msg}`;
+    loud([`${w.name}: ${tier} run FAILED`, msg.slice(0, 600)]);
     return row;
   };
   if (o.tiers.has('native')) {

@@ -127,14 +127,16 @@ export class RegionCodegen {
     const regs = [...this.used].sort((a, b) => a - b);
     const decls: Node[] = [];
     decls.push(...js`const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;`);
-    decls.push(...js`const ip0 = f[${RIP_F}];`);
+    decls.push(...js`const ip0 = f[${RIP_F}] - D[pc0];`);
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;`);
-    decls.push(...js`let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    decls.push(...js`let n = 0, pc = pc0, xr = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
-    const loop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
+    const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
+    const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
+    const exitPath: Node[] = [...this.writeback(), ...this.flushFlags(), ...js`f[${RIP_F}] = xr; return n;`];
     const catchBody: Node[] = [
       ...js`if (!(e instanceof J.CpuFault)) throw e;`,
       ...this.writeback(),
@@ -143,7 +145,7 @@ export class RegionCodegen {
     ];
     const tryStmt: Node = {
       type: 'TryStatement',
-      block: block([loop]),
+      block: block([loop, ...exitPath]),
       handler: { type: 'CatchClause', param: id('e'), body: block(catchBody) },
       finalizer: null,
     };
@@ -289,7 +291,8 @@ export class RegionCodegen {
   /** Leave the region with RIP = ip0 + delta, having retired `count` more instructions of the current block. */
   private exitTo(delta: number | Node, count: number): Node[] {
     const rip = typeof delta === 'number' ? expr`ip0 + ${delta}` : delta;
-    return [...this.writeback(), ...this.flushFlags(), ...js`f[${RIP_F}] = ${rip}; return n + ${count};`];
+    // Every exit shares one write-back sequence after the loop (label L): set the exit RIP and break out.
+    return [...js`xr = ${rip}; n += ${count};`, { type: 'BreakStatement', label: id('L') }];
   }
 
   // ---- blocks -----------------------------------------------------------------------------------------------
@@ -339,12 +342,12 @@ export class RegionCodegen {
   private gotoDelta(delta: number, retired: number, backEdgeCheck: boolean): Node[] {
     const target = this.region.byOff.get(this.region.entry.ramOff + delta);
     if (target === undefined) return this.exitTo(delta, retired);
-    const live = this.blockLiveIn.get(target.index) ?? ALL;
-    const flush = live !== 0 ? this.flushFlags() : [];
+    // The flag record lives in locals shared by every block, so an edge needs no flush; only the compile-time
+    // knowledge of the producer (this.prod) ends at the block boundary.
     const check = backEdgeCheck || target.index <= 0
       ? js`if (n >= budget || s[${PENDING}] !== 0) { ${this.exitTo(delta, 0)} }`
       : [];
-    return [...flush, ...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: null }];
+    return [...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: null }];
   }
 
   /**

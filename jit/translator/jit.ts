@@ -9,7 +9,7 @@ import type { Interpreter } from '../interp/interpreter.js';
 import { testCond, lazyCF } from '../interp/flags.js';
 import { Cpu } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
-import { FLAGS, FLAGS_LAZY } from '../../machine/cpu/state.js';
+import { FLAGS, FLAGS_LAZY, RIP_F, PENDING, Pending } from '../../machine/cpu/state.js';
 import { formRegion, Region } from './region.js';
 import { RegionCodegen } from './codegen.js';
 import type { Node } from './estree.js';
@@ -87,10 +87,19 @@ export function functionName(sym: string | undefined, lin: number): string {
   return /^[A-Za-z_$]/.test(clean) ? clean : `g_${clean}`;
 }
 
+/** One translated region: its function and the blocks it can be entered at. */
+interface RegionRec {
+  fn: (cpu: Cpu, budget: number, pc0: number) => number;
+  blocks: Block[];
+  alive: boolean;
+}
+
 export class Jit {
   readonly stats: JitStats = { regions: 0, compileMs: 0, sourceBytes: 0, flushes: 0, invalidated: 0, templated: 0, fallbacks: 0, failures: 0 };
-  /** Regions each block participates in (to drop a region when any of its blocks is invalidated). */
-  private readonly member = new Map<Block, Block[]>();
+  /** Regions each block belongs to (a region dies when any of its blocks is invalidated). */
+  private readonly member = new Map<Block, RegionRec[]>();
+  /** Which region a block's `compiled` entry belongs to. */
+  private readonly entryOf = new Map<Block, RegionRec>();
   private liveSource = 0;
 
   constructor(
@@ -105,17 +114,23 @@ export class Jit {
   }
 
   private blockGone(b: Block): void {
-    if (b.compiled !== undefined) {
-      b.compiled = undefined;
-      this.stats.invalidated++;
-    }
-    const entries = this.member.get(b);
-    if (entries === undefined) return;
+    const recs = this.member.get(b);
+    if (recs === undefined) return;
     this.member.delete(b);
-    for (const e of entries) {
-      if (e.compiled !== undefined) {
-        e.compiled = undefined;
-        this.stats.invalidated++;
+    for (const rec of recs) this.kill(rec);
+  }
+
+  private kill(rec: RegionRec): void {
+    if (!rec.alive) return;
+    rec.alive = false;
+    this.stats.invalidated++;
+    // The region may be running right now (it may have just overwritten itself): every vCPU leaves translated
+    // code at its next check. Invalidations are rare, so a spurious exit elsewhere costs nothing noticeable.
+    for (const cpu of this.cache.cpus) cpu.i32[PENDING] |= Pending.Smc;
+    for (const blk of rec.blocks) {
+      if (this.entryOf.get(blk) === rec) {
+        blk.compiled = undefined;
+        this.entryOf.delete(blk);
       }
     }
   }
@@ -127,9 +142,9 @@ export class Jit {
       return;
     }
     const t0 = performance.now();
-    const ripLin = cpu.f64[192];
+    const ripLin = cpu.f64[RIP_F];
     const region = formRegion(b, (off) => this.interp.blockAtRam(cpu, off, b.bits as 64));
-    let fn: Compiled;
+    let fn: RegionRec['fn'];
     try {
       fn = this.compile(region, ripLin);
     } catch (e) {
@@ -138,24 +153,31 @@ export class Jit {
       if (process.env.BMJIT_JIT_DEBUG) console.error('bmjit: JIT compile failed:', e);
       return;
     }
-    b.compiled = fn;
+    const rec: RegionRec = { fn, blocks: region.blocks.map((rb) => rb.block), alive: true };
+    // Every block of the region becomes an entry point unless it already has one: an inner loop head reached
+    // from the interpreter (after an exit at a budget check, say) re-enters here instead of growing its own region.
     for (const rb of region.blocks) {
       let list = this.member.get(rb.block);
       if (list === undefined) this.member.set(rb.block, (list = []));
-      list.push(b);
+      list.push(rec);
+      if (rb.block.compiled === undefined) {
+        const pc0 = rb.index;
+        rb.block.compiled = pc0 === 0 ? (c, budget) => fn(c, budget, 0) : (c, budget) => fn(c, budget, pc0);
+        this.entryOf.set(rb.block, rec);
+      }
     }
     this.stats.regions++;
     this.stats.compileMs += performance.now() - t0;
   }
 
-  compile(region: Region, entryLin: number): Compiled {
-    const gen = new RegionCodegen(region, { disasm: this.opts.disasm, entryIp: entryLin });
+  compile(region: Region, entryLin: number): RegionRec['fn'] {
+    const gen = new RegionCodegen(region, { disasm: this.opts.dumpDir !== undefined ? this.opts.disasm : undefined, entryIp: entryLin });
     const res = gen.generate();
     const name = functionName(this.opts.symbolize?.(entryLin), entryLin);
     const fnNode: Node = {
       type: 'FunctionExpression',
       id: { type: 'Identifier', name },
-      params: [{ type: 'Identifier', name: 'cpu' }, { type: 'Identifier', name: 'budget' }],
+      params: [{ type: 'Identifier', name: 'cpu' }, { type: 'Identifier', name: 'budget' }, { type: 'Identifier', name: 'pc0' }],
       body: { type: 'BlockStatement', body: res.body },
       generator: false,
       async: false,
@@ -166,8 +188,9 @@ export class Jit {
       body: [{ type: 'ReturnStatement', argument: fnNode }],
     };
     const src = generate(program as never, { comments: this.opts.dumpDir !== undefined }) + `\n//# sourceURL=bmjit/${name}.js\n`;
-    const factory = new Function('I', 'H', 'S', 'J', src) as (I: Instr[], H: unknown[], S: number[], j: typeof J) => Compiled;
-    const fn = factory(res.instrs, res.handlers, res.starts, J);
+    const factory = new Function('I', 'H', 'S', 'D', 'J', src) as (I: Instr[], H: unknown[], S: number[], D: number[], j: typeof J) => RegionRec['fn'];
+    const deltas = region.blocks.map((rb) => rb.delta);
+    const fn = factory(res.instrs, res.handlers, res.starts, deltas, J);
     this.stats.templated += res.templated;
     this.stats.fallbacks += res.fallbacks;
     this.stats.sourceBytes += src.length;

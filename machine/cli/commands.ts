@@ -61,6 +61,7 @@ function startSession(a: CommonArgs, symbolPath: string | undefined): Session {
     memory: a.memory,
     cpus: a.cpus,
     engine: engineOf(a.jit),
+    jitDump: a['jit-dump'],
     trace: a.trace,
     clock: a.clock as 'virtual' | 'host',
     maxInstructions: a['max-instructions'],

@@ -91,6 +91,6 @@ describe('JIT vs interpreter differential fuzzing', () => {
       translated += b.stats!.regions;
     }
     console.log(`jit fuzz: ${count} programs, ${translated} regions translated, all states identical`);
-    expect(translated).toBeGreaterThan(count);
+    expect(translated).toBeGreaterThanOrEqual(count);
   }, 120_000);
 });

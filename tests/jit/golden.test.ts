@@ -15,7 +15,7 @@ function emit(src: string): string {
   const entry = interp.lookup(cpu);
   const region = formRegion(entry, (off) => interp.blockAtRam(cpu, off, 64));
   const res = new RegionCodegen(region, { disasm: disassemble, entryIp: CODE }).generate();
-  const fn = { type: 'FunctionExpression', id: { type: 'Identifier', name: 'region' }, params: [{ type: 'Identifier', name: 'cpu' }, { type: 'Identifier', name: 'budget' }], body: { type: 'BlockStatement', body: res.body } };
+  const fn = { type: 'FunctionExpression', id: { type: 'Identifier', name: 'region' }, params: [{ type: 'Identifier', name: 'cpu' }, { type: 'Identifier', name: 'budget' }, { type: 'Identifier', name: 'pc0' }], body: { type: 'BlockStatement', body: res.body } };
   return generate({ type: 'Program', sourceType: 'script', body: [{ type: 'ExpressionStatement', expression: fn }] } as never, { comments: true });
 }
 

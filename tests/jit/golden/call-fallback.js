@@ -1,11 +1,11 @@
-(function region(cpu, budget) {
+(function region(cpu, budget, pc0) {
   const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
-  const ip0 = f[192];
+  const ip0 = f[192] - D[pc0];
   let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;
-  let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pc = pc0, xr = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
-    for (; ; ) {
+    L: for (; ; ) {
       switch (pc) {
         case 0:
           bstart = 0;
@@ -29,32 +29,9 @@
           if (chk !== 0) {
             chk = 0;
             if (s[111] !== 0) {
-              s[6] = r3;
-              s[7] = h3;
-              s[8] = r4;
-              s[9] = h4;
-              s[14] = r7;
-              s[15] = h7;
-              s[4] = r2;
-              s[5] = h2;
-              if (fmask !== 0) {
-                s[34] = fop;
-                s[35] = fsz;
-                s[36] = fr;
-                s[37] = frh;
-                s[38] = fa;
-                s[39] = fah;
-                s[40] = fb;
-                s[41] = fbh;
-                s[42] = fcin;
-                s[33] = fmask;
-                fmask = 0;
-                if (fcf >= 0) {
-                  s[32] = s[32] & -2 | fcf;
-                }
-              }
-              f[192] = ip0 + 1;
-              return n + 1;
+              xr = ip0 + 1;
+              n += 1;
+              break L;
             }
           }
           // 100001: mov rbx,rdi
@@ -107,32 +84,9 @@
           r2 = s[4];
           h2 = s[5];
           if (s[111] !== 0) {
-            s[6] = r3;
-            s[7] = h3;
-            s[8] = r4;
-            s[9] = h4;
-            s[14] = r7;
-            s[15] = h7;
-            s[4] = r2;
-            s[5] = h2;
-            if (fmask !== 0) {
-              s[34] = fop;
-              s[35] = fsz;
-              s[36] = fr;
-              s[37] = frh;
-              s[38] = fa;
-              s[39] = fah;
-              s[40] = fb;
-              s[41] = fbh;
-              s[42] = fcin;
-              s[33] = fmask;
-              fmask = 0;
-              if (fcf >= 0) {
-                s[32] = s[32] & -2 | fcf;
-              }
-            }
-            f[192] = ip0 + 9;
-            return n + 4;
+            xr = ip0 + 9;
+            n += 4;
+            break L;
           }
           // 100009: pop rbx
           cur = 4;
@@ -173,48 +127,9 @@
           if (chk !== 0) {
             chk = 0;
             if (s[111] !== 0) {
-              s[6] = r3;
-              s[7] = h3;
-              s[8] = r4;
-              s[9] = h4;
-              s[14] = r7;
-              s[15] = h7;
-              s[4] = r2;
-              s[5] = h2;
-              if (fmask !== 0) {
-                s[34] = fop;
-                s[35] = fsz;
-                s[36] = fr;
-                s[37] = frh;
-                s[38] = fa;
-                s[39] = fah;
-                s[40] = fb;
-                s[41] = fbh;
-                s[42] = fcin;
-                s[33] = fmask;
-                fmask = 0;
-                if (fcf >= 0) {
-                  s[32] = s[32] & -2 | fcf;
-                }
-              }
-              f[192] = ip0 + 15;
-              return n + 6;
-            }
-          }
-          if (fmask !== 0) {
-            s[34] = fop;
-            s[35] = fsz;
-            s[36] = fr;
-            s[37] = frh;
-            s[38] = fa;
-            s[39] = fah;
-            s[40] = fb;
-            s[41] = fbh;
-            s[42] = fcin;
-            s[33] = fmask;
-            fmask = 0;
-            if (fcf >= 0) {
-              s[32] = s[32] & -2 | fcf;
+              xr = ip0 + 15;
+              n += 6;
+              break L;
             }
           }
           n += 6;
@@ -273,83 +188,47 @@
           }
           u = t - ip0;
           if (u === 15) {
-            if (fmask !== 0) {
-              s[34] = fop;
-              s[35] = fsz;
-              s[36] = fr;
-              s[37] = frh;
-              s[38] = fa;
-              s[39] = fah;
-              s[40] = fb;
-              s[41] = fbh;
-              s[42] = fcin;
-              s[33] = fmask;
-              fmask = 0;
-              if (fcf >= 0) {
-                s[32] = s[32] & -2 | fcf;
-              }
-            }
             n += 1;
             pc = 1;
             if (n >= budget || s[111] !== 0) {
-              s[6] = r3;
-              s[7] = h3;
-              s[8] = r4;
-              s[9] = h4;
-              s[14] = r7;
-              s[15] = h7;
-              s[4] = r2;
-              s[5] = h2;
-              if (fmask !== 0) {
-                s[34] = fop;
-                s[35] = fsz;
-                s[36] = fr;
-                s[37] = frh;
-                s[38] = fa;
-                s[39] = fah;
-                s[40] = fb;
-                s[41] = fbh;
-                s[42] = fcin;
-                s[33] = fmask;
-                fmask = 0;
-                if (fcf >= 0) {
-                  s[32] = s[32] & -2 | fcf;
-                }
-              }
-              f[192] = ip0 + 15;
-              return n + 0;
+              xr = ip0 + 15;
+              n += 0;
+              break L;
             }
             continue;
           }
-          s[6] = r3;
-          s[7] = h3;
-          s[8] = r4;
-          s[9] = h4;
-          s[14] = r7;
-          s[15] = h7;
-          s[4] = r2;
-          s[5] = h2;
-          if (fmask !== 0) {
-            s[34] = fop;
-            s[35] = fsz;
-            s[36] = fr;
-            s[37] = frh;
-            s[38] = fa;
-            s[39] = fah;
-            s[40] = fb;
-            s[41] = fbh;
-            s[42] = fcin;
-            s[33] = fmask;
-            fmask = 0;
-            if (fcf >= 0) {
-              s[32] = s[32] & -2 | fcf;
-            }
-          }
-          f[192] = t;
-          return n + 1;
+          xr = t;
+          n += 1;
+          break L;
       }
       return n;
     }
+    s[6] = r3;
+    s[7] = h3;
+    s[8] = r4;
+    s[9] = h4;
+    s[14] = r7;
+    s[15] = h7;
+    s[4] = r2;
+    s[5] = h2;
+    if (fmask !== 0) {
+      s[34] = fop;
+      s[35] = fsz;
+      s[36] = fr;
+      s[37] = frh;
+      s[38] = fa;
+      s[39] = fah;
+      s[40] = fb;
+      s[41] = fbh;
+      s[42] = fcin;
+      s[33] = fmask;
+      fmask = 0;
+      if (fcf >= 0) {
+        s[32] = s[32] & -2 | fcf;
+      }
+    }
+    f[192] = xr;
+    return n;
   } catch (e) {
     if (!(e instanceof J.CpuFault)) throw e;
     s[6] = r3;

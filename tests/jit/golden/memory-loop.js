@@ -1,11 +1,11 @@
-(function region(cpu, budget) {
+(function region(cpu, budget, pc0) {
   const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
-  const ip0 = f[192];
+  const ip0 = f[192] - D[pc0];
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;
-  let n = 0, pc = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pc = pc0, xr = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
-    for (; ; ) {
+    L: for (; ; ) {
       switch (pc) {
         case 0:
           bstart = 0;
@@ -51,36 +51,9 @@
           if (chk !== 0) {
             chk = 0;
             if (s[111] !== 0) {
-              s[0] = r0;
-              s[1] = h0;
-              s[12] = r6;
-              s[13] = h6;
-              s[2] = r1;
-              s[3] = h1;
-              s[14] = r7;
-              s[15] = h7;
-              s[4] = r2;
-              s[5] = h2;
-              s[8] = r4;
-              s[9] = h4;
-              if (fmask !== 0) {
-                s[34] = fop;
-                s[35] = fsz;
-                s[36] = fr;
-                s[37] = frh;
-                s[38] = fa;
-                s[39] = fah;
-                s[40] = fb;
-                s[41] = fbh;
-                s[42] = fcin;
-                s[33] = fmask;
-                fmask = 0;
-                if (fcf >= 0) {
-                  s[32] = s[32] & -2 | fcf;
-                }
-              }
-              f[192] = ip0 + 8;
-              return n + 2;
+              xr = ip0 + 8;
+              n += 2;
+              break L;
             }
           }
           // 100008: inc rcx
@@ -103,73 +76,14 @@
           fcf = -1;
           // 10000e: jb short 0000000000100000h
           if (fah >>> 0 < fbh >>> 0 || fah === fbh && fa >>> 0 < fb >>> 0) {
-            if (fmask !== 0) {
-              s[34] = fop;
-              s[35] = fsz;
-              s[36] = fr;
-              s[37] = frh;
-              s[38] = fa;
-              s[39] = fah;
-              s[40] = fb;
-              s[41] = fbh;
-              s[42] = fcin;
-              s[33] = fmask;
-              fmask = 0;
-              if (fcf >= 0) {
-                s[32] = s[32] & -2 | fcf;
-              }
-            }
             n += 5;
             pc = 0;
             if (n >= budget || s[111] !== 0) {
-              s[0] = r0;
-              s[1] = h0;
-              s[12] = r6;
-              s[13] = h6;
-              s[2] = r1;
-              s[3] = h1;
-              s[14] = r7;
-              s[15] = h7;
-              s[4] = r2;
-              s[5] = h2;
-              s[8] = r4;
-              s[9] = h4;
-              if (fmask !== 0) {
-                s[34] = fop;
-                s[35] = fsz;
-                s[36] = fr;
-                s[37] = frh;
-                s[38] = fa;
-                s[39] = fah;
-                s[40] = fb;
-                s[41] = fbh;
-                s[42] = fcin;
-                s[33] = fmask;
-                fmask = 0;
-                if (fcf >= 0) {
-                  s[32] = s[32] & -2 | fcf;
-                }
-              }
-              f[192] = ip0 + 0;
-              return n + 0;
+              xr = ip0 + 0;
+              n += 0;
+              break L;
             }
             continue;
-          }
-          if (fmask !== 0) {
-            s[34] = fop;
-            s[35] = fsz;
-            s[36] = fr;
-            s[37] = frh;
-            s[38] = fa;
-            s[39] = fah;
-            s[40] = fb;
-            s[41] = fbh;
-            s[42] = fcin;
-            s[33] = fmask;
-            fmask = 0;
-            if (fcf >= 0) {
-              s[32] = s[32] & -2 | fcf;
-            }
           }
           n += 5;
           pc = 1;
@@ -229,39 +143,42 @@
             H[5](cpu, I[5]);
             return n + 1;
           }
-          s[0] = r0;
-          s[1] = h0;
-          s[12] = r6;
-          s[13] = h6;
-          s[2] = r1;
-          s[3] = h1;
-          s[14] = r7;
-          s[15] = h7;
-          s[4] = r2;
-          s[5] = h2;
-          s[8] = r4;
-          s[9] = h4;
-          if (fmask !== 0) {
-            s[34] = fop;
-            s[35] = fsz;
-            s[36] = fr;
-            s[37] = frh;
-            s[38] = fa;
-            s[39] = fah;
-            s[40] = fb;
-            s[41] = fbh;
-            s[42] = fcin;
-            s[33] = fmask;
-            fmask = 0;
-            if (fcf >= 0) {
-              s[32] = s[32] & -2 | fcf;
-            }
-          }
-          f[192] = t;
-          return n + 1;
+          xr = t;
+          n += 1;
+          break L;
       }
       return n;
     }
+    s[0] = r0;
+    s[1] = h0;
+    s[12] = r6;
+    s[13] = h6;
+    s[2] = r1;
+    s[3] = h1;
+    s[14] = r7;
+    s[15] = h7;
+    s[4] = r2;
+    s[5] = h2;
+    s[8] = r4;
+    s[9] = h4;
+    if (fmask !== 0) {
+      s[34] = fop;
+      s[35] = fsz;
+      s[36] = fr;
+      s[37] = frh;
+      s[38] = fa;
+      s[39] = fah;
+      s[40] = fb;
+      s[41] = fbh;
+      s[42] = fcin;
+      s[33] = fmask;
+      fmask = 0;
+      if (fcf >= 0) {
+        s[32] = s[32] & -2 | fcf;
+      }
+    }
+    f[192] = xr;
+    return n;
   } catch (e) {
     if (!(e instanceof J.CpuFault)) throw e;
     s[0] = r0;
