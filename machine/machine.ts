@@ -70,7 +70,7 @@ export interface MachineStats {
 }
 
 /** Block executions before the 'auto' engine translates a block's region. */
-export const JIT_THRESHOLD = 50;
+export const JIT_THRESHOLD = 1000;
 
 /** How long run() executes before yielding to the event loop (host milliseconds). */
 const BATCH_MS = 16;
