@@ -96,6 +96,8 @@ export class RegionCodegen {
   /** flags live after each instruction (by global instruction index) */
   private liveAfter: number[] = [];
   private blockLiveIn = new Map<number, number>();
+  /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
+  private hiZero = new Set<number>();
 
   constructor(
     private readonly region: Region,
@@ -302,6 +304,7 @@ export class RegionCodegen {
     const ins = rb.block.instrs;
     this.prod = undefined;
     out.push(...js`bstart = ${firstGi};`);
+    this.hiZero.clear();
     for (let i = 0; i < ins.length; i++) {
       const gi = firstGi + i;
       const x = ins[i];
@@ -324,6 +327,7 @@ export class RegionCodegen {
       if (t !== undefined) {
         this.templated++;
         out.push(...t);
+        this.trackHighHalves(x);
         annotate(out, mark, note);
       } else {
         this.fallbacks++;
@@ -374,11 +378,63 @@ export class RegionCodegen {
     out.push(...this.flushFlags());
     out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
+    if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
+    else this.hiZero.clear();
     return out;
+  }
+
+  /** Update the known-zero high halves after a templated instruction. */
+  private trackHighHalves(x: Instr): void {
+    const hz = this.hiZero;
+    const dst = (o: Operand): void => {
+      if (o.kind !== OpKind.Reg || o.rc !== RegClass.Gpr) return;
+      if (o.size === 4) hz.add(o.reg);
+      else if (o.size === 8) hz.delete(o.reg);
+    };
+    switch (x.op) {
+      case Mn.CMP: case Mn.TEST: case Mn.NOP:
+        return;
+      case Mn.PUSH: case Mn.CALL: case Mn.RET:
+        hz.delete(4);
+        return;
+      case Mn.POP:
+        hz.delete(4);
+        hz.delete(x.o0.reg);
+        return;
+      case Mn.CDQE:
+        hz.delete(0);
+        return;
+      case Mn.CDQ:
+        hz.add(2);
+        return;
+      case Mn.CQO:
+        hz.delete(2);
+        return;
+      case Mn.XCHG:
+        dst(x.o0);
+        dst(x.o1);
+        return;
+      case Mn.MOV:
+        // A 64-bit immediate with a zero high half keeps it known zero.
+        if (x.o0.kind === OpKind.Reg && x.o0.size === 8 && x.o1.kind === OpKind.Imm && (x.o1.immHi | 0) === 0) {
+          hz.add(x.o0.reg);
+          return;
+        }
+        dst(x.o0);
+        return;
+      case Mn.MOVZX:
+        if (x.o0.kind === OpKind.Reg && x.o0.size === 8) hz.add(x.o0.reg);
+        else dst(x.o0);
+        return;
+      default:
+        if (x.o0.kind === OpKind.Reg && x.o0.rc === RegClass.Gpr8Hi) return;
+        dst(x.o0);
+    }
   }
 
   private genFallback(x: Instr, gi: number, retired: number, last: boolean, rb: RegionBlock): Node[] {
     // A block-ending instruction may jump anywhere: it needs the complete state.
+    if (last) this.hiZero.clear();
     const out: Node[] = last
       ? [...this.writeback(), ...this.flushFlags(),
         ...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`]
@@ -466,10 +522,16 @@ export class RegionCodegen {
       // an inexact value is non-canonical either way and faults in the slow path.
       out = o.base === REG_NONE
         ? js`ea = ${o.disp};`
-        : js`ea = ${rHi(o.base)} * 4294967296 + (${rLo(o.base)} >>> 0) + ${o.disp};`;
+        : this.hiZero.has(o.base)
+          ? js`ea = (${rLo(o.base)} >>> 0) + ${o.disp};`
+          : js`ea = ${rHi(o.base)} * 4294967296 + (${rLo(o.base)} >>> 0) + ${o.disp};`;
     } else {
       const { low, high } = this.eaLowHigh(o);
-      out = js`ea = ${low}; ea = ((${high} + Math.floor(ea / 4294967296)) | 0) * 4294967296 + (ea >>> 0);`;
+      const hz = (r: number): boolean => r === REG_NONE || this.hiZero.has(r);
+      // With every high half zero the low sum (|sum| < 2^36) already is the exact signed 64-bit address.
+      out = hz(o.base) && hz(o.index)
+        ? js`ea = ${low};`
+        : js`ea = ${low}; ea = ((${high} + Math.floor(ea / 4294967296)) | 0) * 4294967296 + (ea >>> 0);`;
     }
     if (seg !== undefined) out.push(...js`ea = ea + ${seg};`);
     return out;
