@@ -72,11 +72,14 @@ export function bundlePrograms(image: BootImage): Array<{ name: string; bytes: U
   return out;
 }
 
-/** Program maps are linked at PROGRAM_ADDRESS (0xFFFF8000_00000000): keep them as signed canonical numbers. */
-function programSymbols(text: string, what: string): SymbolMap | undefined {
+/**
+ * A program's map with names as `program.symbol`; programs are linked at PROGRAM_ADDRESS (0xFFFF8000_00000000), so
+ * addresses become the signed canonical numbers the CPU uses for linear addresses.
+ */
+function programSymbols(program: string, text: string): SymbolMap | undefined {
   if (text === '') return undefined;
-  const map = SymbolMap.parse(text, what);
-  return new SymbolMap(map.entries().map(([a, n]) => [a >= 2 ** 63 ? a - 2 ** 64 : a, n]));
+  const map = SymbolMap.parse(text, `${program}.sym`);
+  return new SymbolMap(map.entries().map(([a, n]) => [a >= 2 ** 63 ? a - 2 ** 64 : a, `${program}.${n}`]));
 }
 
 /** Read the built-in system from `dir` (default: this checkout's build/); one-line UserErrors if it is missing. */
@@ -84,7 +87,7 @@ export function readBuiltin(dir = builtinBuildDir()): BuiltinSystem {
   const imgPath = join(dir, 'bmjit.img');
   if (!existsSync(imgPath)) throw new UserError(`the built-in BareMetal system is not built (${imgPath} is missing): ${NOT_BUILT}`);
   const image = parseBootImage(readImage(imgPath, 'boot image'), imgPath);
-  const programs = bundlePrograms(image).map((p) => ({ ...p, symbols: programSymbols(symText(dir, p.name), `${p.name}.sym`) }));
+  const programs = bundlePrograms(image).map((p) => ({ ...p, symbols: programSymbols(p.name, symText(dir, p.name)) }));
   return {
     dir,
     image,

@@ -372,6 +372,14 @@ export class Machine {
     return { reason, exitCode, report, instructions: this.scheduler.retired };
   }
 
+  /** A triple-fault report also names the guest symbol at the faulting RIP, when the symbol maps know it. */
+  private withSymbol(report: string): string {
+    const cpu = this.scheduler.current;
+    if (cpu === undefined || !report.startsWith(`triple fault on CPU ${cpu.id}:`)) return report;
+    const sym = this.symbols.format(Interpreter.ripLinear(cpu));
+    return sym === '' ? report : `${report}\n  symbol: ${sym}`;
+  }
+
   private finish(e: MachineStop): RunResult {
     let r: RunResult;
     switch (e.reason) {
@@ -379,7 +387,7 @@ export class Machine {
         r = { reason: 'exit', exitCode: e.exitCode, report: e.message, instructions: this.scheduler.retired };
         break;
       case 'triple-fault':
-        r = { reason: 'triple-fault', exitCode: ExitStatus.tripleFault, report: e.message, instructions: this.scheduler.retired };
+        r = { reason: 'triple-fault', exitCode: ExitStatus.tripleFault, report: this.withSymbol(e.message), instructions: this.scheduler.retired };
         break;
       case 'shutdown':
         r = { reason: 'shutdown', exitCode: ExitStatus.shutdown, report: e.message, instructions: this.scheduler.retired };

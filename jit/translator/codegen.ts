@@ -16,7 +16,7 @@ import { Mn, FORM_FLAGS_READ, FORM_FLAGS_WRITTEN, FORM_FLAGS_UNDEFINED, MN_NAMES
 import { LazyOp } from '../interp/flags.js';
 import {
   FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, LZ_CIN, PENDING, RIP_F,
-  SEG_BASE_F, ARITH_FLAGS,
+  SEG_BASE_F, ARITH_FLAGS, CR0, CR4, MXCSR, XMM_BYTE,
 } from '../../machine/cpu/state.js';
 import type { Region, RegionBlock } from './region.js';
 import type { Handler } from '../cache/code-cache.js';
@@ -61,6 +61,25 @@ const EXPLICIT_INT = new Set<number>([
 const IMPLICIT_SIMD = new Set<number>([
   Mn.MASKMOVDQU, Mn.MASKMOVQ, Mn.PCMPESTRI, Mn.PCMPESTRM, Mn.PCMPISTRI, Mn.PCMPISTRM,
 ]);
+
+/** SSE instructions with a translator fast path (genSse); all others run through the interpreter. */
+const SSE_FAST = new Set<number>([
+  Mn.ADDSD, Mn.SUBSD, Mn.MULSD, Mn.DIVSD, Mn.SQRTSD, Mn.MOVSD_X, Mn.XORPD, Mn.XORPS, Mn.PXOR,
+  Mn.MOVAPD, Mn.MOVAPS, Mn.MOVUPD, Mn.MOVUPS, Mn.MOVDQA, Mn.MOVDQU,
+]);
+
+function sseFastOk(x: Instr): boolean {
+  const isX = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Xmm;
+  const isM = (o: Operand): boolean => o.kind === OpKind.Mem && x.asize === 8 && o.dispHi === (o.disp < 0 && o.base === REG_NONE && o.index === REG_NONE ? -1 : 0);
+  switch (x.op) {
+    case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.SQRTSD:
+      return isX(x.o0) && (isX(x.o1) || isM(x.o1));
+    case Mn.MOVSD_X:
+      return (isX(x.o0) && (isX(x.o1) || isM(x.o1))) || (isM(x.o0) && isX(x.o1));
+    default: // packed logic and whole-register moves: register forms only (memory forms check alignment)
+      return isX(x.o0) && isX(x.o1);
+  }
+}
 
 /** True when the instruction's register effects are confined to its explicit operands (no implicit GPRs). */
 function explicitOnly(x: Instr): boolean {
@@ -134,7 +153,7 @@ export class RegionCodegen {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;`);
-    decls.push(...js`let n = 0, pc = pc0, xr = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
     const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
@@ -455,6 +474,7 @@ export class RegionCodegen {
   private hasTemplate(x: Instr): boolean {
     if (x.bits !== 64) return false;
     if (x.prefixes & 1 /* LOCK */) return false;
+    if (SSE_FAST.has(x.op)) return sseFastOk(x);
     for (const o of [x.o0, x.o1, x.o2].slice(0, x.nops)) {
       if (o.kind === OpKind.Mem && (x.asize !== 8 || (o.size !== 1 && o.size !== 2 && o.size !== 4 && o.size !== 8 && x.op !== Mn.LEA))) return false;
       if (o.kind === OpKind.Reg && o.rc !== RegClass.Gpr && o.rc !== RegClass.Gpr8Hi) return false;
@@ -720,6 +740,7 @@ export class RegionCodegen {
         if (x.osize === 8) return js`t = ${rLo(o0.reg)}; th = ${rHi(o0.reg)}; ${rLo(o0.reg)} = ${rLo(o1.reg)}; ${rHi(o0.reg)} = ${rHi(o1.reg)}; ${rLo(o1.reg)} = t; ${rHi(o1.reg)} = th;`;
         return js`t = ${rLo(o0.reg)}; ${rLo(o0.reg)} = ${rLo(o1.reg)}; ${rHi(o0.reg)} = 0; ${rLo(o1.reg)} = t; ${rHi(o1.reg)} = 0;`;
       default:
+        if (SSE_FAST.has(x.op)) return this.genSse(x, gi);
         if (x.cond >= 0 && MN_NAMES[x.op].startsWith('CMOV')) return this.genCmov(x, gi);
         if (x.cond >= 0 && MN_NAMES[x.op].startsWith('SET')) return this.genSetcc(x, gi);
         return undefined;
@@ -1109,6 +1130,64 @@ export class RegionCodegen {
     }
     if (e === undefined) return undefined;
     return neg ? expr`!(${e})` : e;
+  }
+
+  /**
+   * Scalar-double SSE2 arithmetic and XMM moves on a fast path valid while MXCSR is in its usual state (round to
+   * nearest, no DAZ/FTZ, every exception masked, PE already set) and CR0/CR4 allow SSE: JS doubles then give the
+   * IEEE result bit for bit and no new MXCSR flag can arise as long as inputs and result are normal (or zero where
+   * that is exact). Anything else (denormals, NaN, overflow, a TLB miss, misalignment) runs the interpreter's
+   * handler, which is exact in every case.
+   */
+  private genSse(x: Instr, gi: number): Node[] {
+    const o0 = x.o0, o1 = x.o1;
+    const lane = (r: number): number => XMM_BYTE(r) >> 3; // Float64Array index of lane 0
+    const i32 = (r: number): number => XMM_BYTE(r) >> 2;
+    const slow = this.callHandler(x, gi);
+    const guard = expr`(s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0 && (s[${MXCSR}] & 65504) === 8096`;
+    const fast: Node[] = [];
+    let ok: Node = lit(true);
+    const src = (o: Operand): Node => {
+      if (o.kind === OpKind.Reg) return expr`f[${lane(o.reg)}]`;
+      fast.push(...this.addr(x, o, gi));
+      ok = expr`tR[ti] === pg && po <= 4088`;
+      return expr`dv.getFloat64(to[ti] + po, true)`;
+    };
+    const NORMAL = (v: string): Node => expr`(${id(v)} === 0 || (Math.abs(${id(v)}) >= 2.2250738585072014e-308 && Math.abs(${id(v)}) <= 1.7976931348623157e308))`;
+    switch (x.op) {
+      case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: {
+        const opx = { [Mn.ADDSD]: '+', [Mn.SUBSD]: '-', [Mn.MULSD]: '*', [Mn.DIVSD]: '/' }[x.op as number]!;
+        const b = src(o1);
+        // A zero product or quotient from non-zero inputs underflowed: leave that to the interpreter.
+        const zeroOk = x.op === Mn.MULSD ? expr`(xa === 0 || xb === 0)` : x.op === Mn.DIVSD ? expr`xa === 0` : lit(true);
+        const body: Node[] = [
+          ...js`xa = f[${lane(o0.reg)}]; xb = ${b};`,
+          ...js`xv = ${{ type: 'BinaryExpression', operator: opx, left: id('xa'), right: id('xb') }};`,
+        ];
+        const test = expr`${NORMAL('xa')} && ${NORMAL('xb')} && xv !== 0 ? ${NORMAL('xv')} : (${NORMAL('xa')} && ${NORMAL('xb')} && xv === xv && ${zeroOk})`;
+        return [...js`cur = ${gi};`, ifStmt(expr`${guard}`, [...fast, ifStmt(ok, [...body, ifStmt(test, js`f[${lane(o0.reg)}] = xv;`, slow)], slow)], slow)];
+      }
+      case Mn.SQRTSD: {
+        const b = src(o1);
+        const body = js`xb = ${b}; xv = Math.sqrt(xb);`;
+        return [...js`cur = ${gi};`, ifStmt(guard, [...fast, ifStmt(ok, [...body, ifStmt(expr`xb >= 0 && ${NORMAL('xb')}`, js`f[${lane(o0.reg)}] = xv;`, slow)], slow)], slow)];
+      }
+      case Mn.MOVSD_X: {
+        if (o0.kind === OpKind.Reg && o1.kind === OpKind.Reg) return js`f[${lane(o0.reg)}] = f[${lane(o1.reg)}];`; // upper lane kept
+        if (o0.kind === OpKind.Reg) {
+          // A load zeroes the upper lane.
+          return [...this.addr(x, o1, gi), ifStmt(expr`(s[${CR0}] & 12) === 0 && tR[ti] === pg && po <= 4088`,
+            js`s[${i32(o0.reg)}] = dv.getInt32(to[ti] + po, true); s[${i32(o0.reg) + 1}] = dv.getInt32(to[ti] + po + 4, true); s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`, slow)];
+        }
+        return [...this.addr(x, o0, gi), ifStmt(expr`(s[${CR0}] & 12) === 0 && tW[ti] === pg && po <= 4088`,
+          js`dv.setInt32(to[ti] + po, s[${i32(o1.reg)}], true); dv.setInt32(to[ti] + po + 4, s[${i32(o1.reg) + 1}], true);`, slow)];
+      }
+      case Mn.XORPD: case Mn.XORPS: case Mn.PXOR:
+        if (o1.reg === o0.reg) return js`s[${i32(o0.reg)}] = 0; s[${i32(o0.reg) + 1}] = 0; s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`;
+        return js`s[${i32(o0.reg)}] ^= s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] ^= s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] ^= s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] ^= s[${i32(o1.reg) + 3}];`;
+      default: // MOVAPD MOVAPS MOVUPD MOVUPS MOVDQA MOVDQU register to register
+        return js`s[${i32(o0.reg)}] = s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] = s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] = s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] = s[${i32(o1.reg) + 3}];`;
+    }
   }
 
   private genCmov(x: Instr, gi: number): Node[] {
