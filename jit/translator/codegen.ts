@@ -277,7 +277,7 @@ export class RegionCodegen {
       case Mn.PUSH: case Mn.POP: case Mn.CALL: case Mn.RET:
         this.used.add(4);
         break;
-      case Mn.CDQ: case Mn.CQO:
+      case Mn.CDQ: case Mn.CQO: case Mn.MUL:
         this.used.add(0);
         this.used.add(2);
         break;
@@ -426,6 +426,15 @@ export class RegionCodegen {
       case Mn.CDQ:
         hz.add(2);
         return;
+      case Mn.MUL:
+        if (x.osize === 4) {
+          hz.add(0);
+          hz.add(2);
+        } else {
+          hz.delete(0);
+          hz.delete(2);
+        }
+        return;
       case Mn.CQO:
         hz.delete(2);
         return;
@@ -493,6 +502,8 @@ export class RegionCodegen {
         return x.nops >= 2 && x.osize >= 4;
       case Mn.ROL: case Mn.ROR:
         return x.o1.kind === OpKind.Imm && x.osize >= 4 && x.o0.kind === OpKind.Reg;
+      case Mn.MUL:
+        return x.nops === 1 && x.osize >= 4;
       case Mn.PUSH: case Mn.POP:
         return x.osize === 8 && x.o0.kind === OpKind.Reg;
       case Mn.CMOVO: case Mn.CMOVNO: case Mn.CMOVB: case Mn.CMOVAE: case Mn.CMOVE: case Mn.CMOVNE: case Mn.CMOVBE:
@@ -710,6 +721,8 @@ export class RegionCodegen {
         return this.genImul(x, gi);
       case Mn.ROL: case Mn.ROR:
         return this.genRotate(x, gi);
+      case Mn.MUL:
+        return this.genMul(x, gi);
       case Mn.CDQE:
         return js`h0 = r0 >> 31;`;
       case Mn.CDQ:
@@ -1015,6 +1028,26 @@ export class RegionCodegen {
       out.push(...js`t = J.mul64(${b}, ${bh}, ${c}, ${ch}); th = J.mh;`);
       out.push(...this.setReg(o0, 8, id('t'), id('th')));
     }
+    this.prod = undefined;
+    return out;
+  }
+
+  /** Unsigned MUL r/m32 and r/m64 (EDX:EAX / RDX:RAX) when its flags are dead. */
+  private genMul(x: Instr, gi: number): Node[] {
+    if ((this.liveAfter[gi] & ALL) !== 0) return this.genFallbackInline(x, gi);
+    const o = x.o0;
+    const out: Node[] = [];
+    let b: Node, bh: Node;
+    if (o.kind === OpKind.Mem) {
+      out.push(...this.addr(x, o, gi), ...this.load(x.osize, false));
+      b = id('m');
+      bh = id('mh');
+    } else {
+      b = id(rLo(o.reg));
+      bh = id(rHi(o.reg));
+    }
+    if (x.osize === 4) out.push(...js`r0 = J.mul128(r0, 0, ${b}, 0); h0 = 0; r2 = J.w1; h2 = 0;`);
+    else out.push(...js`t = J.mul128(r0, h0, ${b}, ${bh}); h0 = J.w1; r0 = t; r2 = J.w2; h2 = J.w3;`);
     this.prod = undefined;
     return out;
   }

@@ -41,11 +41,40 @@ export interface JitStats {
 
 const CANON = 140737488355328;
 
+let M_HI = 0;
+/** Unsigned 32x32-bit product: the low word (as an unsigned number); the high word is left in M_HI. */
+function mul32(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  M_HI = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  return ((p00 & 0xffff) | ((mid & 0xffff) << 16)) >>> 0;
+}
+
 /** Runtime helpers the generated code calls (slow paths). */
 export const J = {
   CpuFault,
   /** High half of the last mul64 result. */
   mh: 0,
+  /** Words 1..3 of the last mul128 product. */
+  w1: 0,
+  w2: 0,
+  w3: 0,
+  /** Unsigned 64x64 -> 128-bit product of int32 halves: returns word 0 (int32), words 1..3 in J.w1..J.w3. */
+  mul128(alo: number, ahi: number, blo: number, bhi: number): number {
+    const ll = mul32(alo, blo), llh = M_HI;
+    const lh = mul32(alo, bhi), lhh = M_HI;
+    const hl = mul32(ahi, blo), hlh = M_HI;
+    const hh = mul32(ahi, bhi), hhh = M_HI;
+    const s1 = llh + lh + hl;
+    const c1 = Math.floor(s1 / 4294967296);
+    const s2 = lhh + hlh + hh + c1;
+    const c2 = Math.floor(s2 / 4294967296);
+    J.w1 = s1 | 0;
+    J.w2 = s2 | 0;
+    J.w3 = (hhh + c2) | 0;
+    return ll | 0;
+  },
   /** Low 64 bits of a 64x64-bit product, from int32 halves (high half in J.mh). */
   mul64(alo: number, ahi: number, blo: number, bhi: number): number {
     const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;

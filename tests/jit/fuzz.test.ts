@@ -32,7 +32,7 @@ function randomInstr(r: () => number): string {
     return `0x${Math.floor(r() * 0xffffffff).toString(16)}`.replace(/^0x([89a-f].{7})$/, '-1');
   };
   const mem = (size: string): string => `${size} ptr [rbp + ${8 * Math.floor(r() * 64)}]`;
-  switch (Math.floor(r() * 20)) {
+  switch (Math.floor(r() * 21)) {
     case 0: return `${pick(ALU)} ${pick(REGS64)}, ${pick(REGS64)}`;
     case 1: return `${pick(ALU)} ${pick(REGS32)}, ${pick(REGS32)}`;
     case 2: return `${pick(ALU)} ${pick(REGS32)}, ${imm()}`;
@@ -51,6 +51,7 @@ function randomInstr(r: () => number): string {
     case 15: return `${pick(['rol', 'ror'])} ${pick([...REGS64, ...REGS32])}, ${1 + Math.floor(r() * 63) % 63}`;
     case 16: return `imul ${pick(REGS64)}, ${pick(REGS64)}`;
     case 17: return `imul ${pick(REGS64)}, ${pick(REGS64)}, ${Math.floor(r() * 100000) - 50000}`;
+    case 19: return `${pick(['mul', 'mul'])} ${pick([...REGS64, ...REGS32])}\nmov ${pick(REGS64)}, rdx`;
     case 18: {
       // A 32-bit index register (known-zero high half) in a scaled address.
       const i = Math.floor(r() * REGS32.length);
