@@ -78,8 +78,16 @@ export function bundlePrograms(image: BootImage): Array<{ name: string; bytes: U
  */
 function programSymbols(program: string, text: string): SymbolMap | undefined {
   if (text === '') return undefined;
-  const map = SymbolMap.parse(text, `${program}.sym`);
-  return new SymbolMap(map.entries().map(([a, n]) => [a >= 2 ** 63 ? a - 2 ** 64 : a, `${program}.${n}`]));
+  const out: Array<[number, string]> = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const m = /^(?:0x)?([0-9a-f]{1,16})\s+(\S+)$/i.exec(t);
+    if (m === null) throw new UserError(`${program}.sym:${i + 1}: expected 'ADDRESS SYMBOL'`);
+    const a = BigInt('0x' + m[1]); // exact: a double cannot hold 0xFFFF8000_00000060
+    out.push([Number(a >= 2n ** 63n ? a - 2n ** 64n : a), `${program}.${m[2]}`]);
+  }
+  return new SymbolMap(out);
 }
 
 /** Read the built-in system from `dir` (default: this checkout's build/); one-line UserErrors if it is missing. */

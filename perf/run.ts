@@ -30,6 +30,8 @@ interface Options {
   /** 'cpu': process CPU time (robust on a shared machine); 'wall': elapsed time. */
   clock: 'cpu' | 'wall';
   slice: number | undefined;
+  /** Also check the checksum with every block translated (engine 'jit'). */
+  forcedCheck: boolean;
 }
 
 interface Row {
@@ -68,6 +70,7 @@ function parseOptions(argv: string[]): Options {
         'no-short': { type: 'boolean', default: false },
         clock: { type: 'string', default: 'cpu' },
         slice: { type: 'string' },
+        'no-forced-check': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -80,6 +83,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(
       'usage: node dist/perf/run.js [--quick] [--only a,b] [--tiers native,interp,jit] [--jit-mode auto|always]\n' +
         '                             [--clock cpu|wall] [--slice N] [--jit-dump DIR] [--json FILE] [--no-short]\n' +
+        '                             [--no-forced-check]\n' +
         `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
     );
     process.exit(0);
@@ -115,6 +119,7 @@ function parseOptions(argv: string[]): Options {
     short: v['no-short'] !== true,
     clock,
     slice,
+    forcedCheck: v['no-forced-check'] !== true,
   };
 }
 
@@ -144,7 +149,8 @@ function benchWorkload(w: Workload, o: Options): Row {
   const err = (tier: string, e: unknown): Row => {
     if (!(e instanceof Error)) throw e;
     // A GuestError is the guest's own failure; anything else escaped the emulator (an internal error).
-    const msg = e instanceof GuestError ? e.message : `internal error: ${e.message}`;
+    const others = sums.length > 0 ? ` [${sums.map(([t, c]) => `${t}: ${c}`).join(', ')}]` : '';
+    const msg = e instanceof GuestError ? `${e.message}${others}` : `internal error: ${e.message}`;
     if (!(e instanceof GuestError) && process.env.BMJIT_DEBUG !== undefined) process.stderr.write(`${e.stack ?? ''}\n`);
     row.ok = false;
     row.error = `${tier}: ${msg}`;
@@ -195,6 +201,16 @@ function benchWorkload(w: Workload, o: Options): Row {
     row.templated = r.templated;
     sums.push(['JIT', r.checksum]);
     instrs.push(['JIT', best.instructions]);
+  }
+  if (o.tiers.has('jit') && o.jitMode === 'auto' && o.forcedCheck) {
+    // Correctness only: with every block translated at its first execution, code that the tiered engine leaves
+    // to the interpreter (run fewer times than the threshold) goes through the translator too.
+    try {
+      const r = runGuest(guestBin(w.name), guestSym(w.name), { engine: 'jit', n, reps: 2, slice: o.slice });
+      sums.push(['JIT always', r.checksum]);
+    } catch (e) {
+      return err('JIT (--jit-mode always, correctness check)', e);
+    }
   }
   row.checksum = sums[0]?.[1];
   if (sums.some(([, c]) => c !== sums[0][1])) {

@@ -3,7 +3,7 @@
 
 #define MAX_N (32u << 20)
 const uint64_t wl_max_n = MAX_N;
-const uint64_t wl_default_n = 1000000;
+const uint64_t wl_default_n = 2000000;
 /* One arena, so the distance between the buffers is fixed: MAX_N + 20 KiB keeps source and destination pages from
    sharing a slot in a direct-mapped TLB indexed by page number mod 4096 (a 16 MiB multiple would alias). */
 static uint8_t arena[2 * MAX_N + 64 + 5 * 4096] __attribute__((aligned(4096)));
