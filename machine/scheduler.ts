@@ -45,6 +45,8 @@ export class Scheduler {
   spinJumps = 0;
   private spinNs = 0;
   private spun = false;
+  /** The vCPU a round starts with. */
+  private first = 0;
 
   constructor(
     readonly cpus: readonly Cpu[],
@@ -92,11 +94,17 @@ export class Scheduler {
     let polling = false;
     let working = false;
     const cpus = this.cpus;
-    for (let k = 0; k < cpus.length; k++) {
+    const n = cpus.length;
+    // A round cut short by the instruction limit or a stop resumes with the vCPU that was next, so callers that run
+    // in small steps (waitForOutput) do not starve the vCPUs at the end of the list.
+    for (let j = 0, k = this.first; j < n; j++, k = k + 1 === n ? 0 : k + 1) {
       const cpu = cpus[k];
       if (Scheduler.isIdle(cpu)) continue;
       const left = this.limit - this.retired;
-      if (left <= 0) break;
+      if (left <= 0) {
+        this.first = k;
+        break;
+      }
       this.current = cpu;
       this.onSelect?.(k);
       this.spun = false;
@@ -110,7 +118,10 @@ export class Scheduler {
       this.perCpu[k] += done;
       if (done > maxDone) maxDone = done;
       if (done > 0 || cpu.i32[HALTED] === 0) active = true;
-      if (this.stopRequested) break;
+      if (this.stopRequested) {
+        this.first = k + 1 === n ? 0 : k + 1;
+        break;
+      }
     }
     this.slices++;
     if (virtual) {

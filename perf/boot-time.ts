@@ -52,6 +52,19 @@ function timeToPrompt(args: string[]): Promise<number> {
   });
 }
 
+const CLI_COMMANDS = join(ROOT, 'dist', 'machine', 'cli', 'commands.js');
+
+/** Milliseconds a fresh node process spends in `await import(mod)` (resolution, compilation, evaluation). */
+function importMs(mod: string): Promise<number> {
+  const code = `const t = performance.now(); await import(${JSON.stringify(mod)}); process.stdout.write(String(performance.now() - t));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (status) => (status === 0 ? resolve(Number(out)) : reject(new Error(`import ${mod} failed`))));
+  });
+}
+
 interface Phase {
   name: string;
   /** BSP RIP (linear) that starts the phase. */
@@ -175,6 +188,12 @@ async function main(): Promise<void> {
     nodeOnly.push(performance.now() - t0);
   }
   console.log(`  (node -e 0 alone: ${median(nodeOnly).toFixed(0)} ms)`);
+  console.log('module import, in a fresh process (median):');
+  for (const mod of ['yargs', join(ROOT, 'dist/machine/index.js'), join(ROOT, 'dist/jit/translator/jit.js'), CLI_COMMANDS]) {
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) ms.push(await importMs(mod));
+    console.log(`  ${mod.replace(ROOT + '/', '').padEnd(34)} ${median(ms).toFixed(0).padStart(4)} ms`);
+  }
   for (const cpus of cpuList) {
     const { phases, total } = phaseCounts(cpus);
     console.log(`\nguest instructions to the prompt, --cpus ${cpus}: ${total} (interpreter host ms per phase)`);

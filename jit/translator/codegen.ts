@@ -390,15 +390,29 @@ export class RegionCodegen {
     return [...regs].filter((r) => this.used.has(r));
   }
 
+  /**
+   * Whether a fallback can set PENDING (an interrupt request, a paused REP, a store into code): register-only
+   * SSE/x87 work cannot.
+   */
+  private mayRaisePending(x: Instr): boolean {
+    if (!explicitOnly(x)) return true;
+    for (const o of [x.o0, x.o1, x.o2].slice(0, x.nops)) if (o.kind === OpKind.Mem) return true;
+    return EXPLICIT_INT.has(x.op);
+  }
+
   private callHandler(x: Instr, gi: number): Node[] {
     const regs = this.syncSet(x);
     const out: Node[] = [];
     for (const r of regs) out.push(...js`s[${2 * r}] = ${rLo(r)}; s[${2 * r + 1}] = ${rHi(r)};`);
-    out.push(...this.flushFlags());
+    // A handler that neither reads nor writes flags leaves the flag record in the locals (a fault's catch block
+    // stores it anyway), so most SSE work costs no flag traffic.
+    const flagFree = explicitOnly(x) && (FORM_FLAGS_READ[x.form] | FORM_FLAGS_WRITTEN[x.form]) === 0;
+    if (!flagFree) out.push(...this.flushFlags());
     out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
     if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
     else this.hiZero.clear();
+    if (!flagFree) this.prod = undefined;
     return out;
   }
 
@@ -467,14 +481,14 @@ export class RegionCodegen {
       ? [...this.writeback(), ...this.flushFlags(),
         ...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`]
       : this.callHandler(x, gi);
-    this.prod = undefined;
     if (last) {
+      this.prod = undefined;
       // A block-ending instruction the translator does not know: it set RIP itself. Leave.
       void rb;
       out.push(...js`return n + ${retired};`);
       return out;
     }
-    out.push(...js`if (s[${PENDING}] !== 0) { ${this.exitTo(this.starts[gi] + x.len, retired)} }`);
+    if (this.mayRaisePending(x)) out.push(...js`if (s[${PENDING}] !== 0) { ${this.exitTo(expr`f[${RIP_F}]`, retired)} }`);
     return out;
   }
 
@@ -1004,8 +1018,10 @@ export class RegionCodegen {
   }
 
   private genImul(x: Instr, gi: number): Node[] | undefined {
-    // Only when its flags are dead: IMUL's undefined flags follow the interpreter's host-matching policy.
-    if ((this.liveAfter[gi] & ALL) !== 0) return this.genFallbackInline(x, gi);
+    // IMUL sets CF = OF = "the product did not fit" and (on the AMD reference host) keeps SF ZF AF PF. For 32 bits
+    // the overflow test is exact in doubles; 64-bit IMUL with live flags stays with the interpreter.
+    const live = (this.liveAfter[gi] & ALL) !== 0;
+    if (live && x.osize !== 4) return this.genFallbackInline(x, gi);
     const o0 = x.o0;
     const src = x.o1;
     const size = x.osize;
@@ -1022,6 +1038,7 @@ export class RegionCodegen {
     const c: Node = x.nops === 3 ? lit(x.o2.imm | 0) : id(rLo(o0.reg));
     if (size === 4) {
       out.push(...js`t = Math.imul(${b}, ${c});`);
+      if (live) out.push(...js`u = ${b} * ${c} !== t ? 2049 : 0;`, ...this.flushFlags(), ...js`J.putFlags(s, 2049, u); fcf = -1;`);
       out.push(...this.setReg(o0, 4, id('t'), lit(0)));
     } else {
       const ch: Node = x.nops === 3 ? lit(x.o2.immHi | 0) : id(rHi(o0.reg));
@@ -1075,7 +1092,9 @@ export class RegionCodegen {
     this.fallbacks++;
     const retired = gi - this.blockFirst(gi) + 1;
     this.prod = undefined;
-    return [...this.callHandler(x, gi), ...js`if (s[${PENDING}] !== 0) { ${this.exitTo(this.starts[gi] + x.len, retired)} }`];
+    const out = this.callHandler(x, gi);
+    if (this.mayRaisePending(x)) out.push(...js`if (s[${PENDING}] !== 0) { ${this.exitTo(expr`f[${RIP_F}]`, retired)} }`);
+    return out;
   }
 
   // ---- conditions ---------------------------------------------------------------------------------------------
@@ -1198,12 +1217,15 @@ export class RegionCodegen {
           ...js`xv = ${{ type: 'BinaryExpression', operator: opx, left: id('xa'), right: id('xb') }};`,
         ];
         const test = expr`${NORMAL('xa')} && ${NORMAL('xb')} && xv !== 0 ? ${NORMAL('xv')} : (${NORMAL('xa')} && ${NORMAL('xb')} && xv === xv && ${zeroOk})`;
-        return [...js`cur = ${gi};`, ifStmt(expr`${guard}`, [...fast, ifStmt(ok, [...body, ifStmt(test, js`f[${lane(o0.reg)}] = xv;`, slow)], slow)], slow)];
+        // One copy of the slow path: `u` says whether the fast path completed.
+        return [...js`cur = ${gi}; u = 0;`, ifStmt(guard, [...fast, ifStmt(ok, [...body, ifStmt(test, js`f[${lane(o0.reg)}] = xv; u = 1;`)])]),
+          ifStmt(expr`u === 0`, slow)];
       }
       case Mn.SQRTSD: {
         const b = src(o1);
         const body = js`xb = ${b}; xv = Math.sqrt(xb);`;
-        return [...js`cur = ${gi};`, ifStmt(guard, [...fast, ifStmt(ok, [...body, ifStmt(expr`xb >= 0 && ${NORMAL('xb')}`, js`f[${lane(o0.reg)}] = xv;`, slow)], slow)], slow)];
+        return [...js`cur = ${gi}; u = 0;`, ifStmt(guard, [...fast, ifStmt(ok, [...body, ifStmt(expr`xb >= 0 && ${NORMAL('xb')}`, js`f[${lane(o0.reg)}] = xv; u = 1;`)])]),
+          ifStmt(expr`u === 0`, slow)];
       }
       case Mn.MOVSD_X: {
         if (o0.kind === OpKind.Reg && o1.kind === OpKind.Reg) return js`f[${lane(o0.reg)}] = f[${lane(o1.reg)}];`; // upper lane kept

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Instr } from '../decoder/instr.js';
 import type { Block, CodeCache } from '../cache/code-cache.js';
 import type { Interpreter } from '../interp/interpreter.js';
-import { testCond, lazyCF } from '../interp/flags.js';
+import { testCond, lazyCF, putFlags } from '../interp/flags.js';
 import { Cpu } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
 import { FLAGS, FLAGS_LAZY, RIP_F, PENDING, Pending } from '../../machine/cpu/state.js';
@@ -24,6 +24,12 @@ export interface JitOptions {
   /** Guest symbol for a linear address (function names in profiles); undefined when unknown. */
   symbolize?: (lin: number) => string | undefined;
   disasm?: (ins: Instr, ip: number) => string;
+  /**
+   * Let regions include blocks that have not run yet (decoded ahead). Off by default: V8 throws optimised code
+   * away when a path that never ran executes, so regions are grown only over code the interpreter has executed.
+   * On when translating on first execution (threshold 1), where nothing has run yet.
+   */
+  coldBlocks?: boolean;
   /** Compiled-code budget: flush every translation when the generated source exceeds this many bytes. */
   maxSourceBytes?: number;
 }
@@ -54,6 +60,7 @@ function mul32(a: number, b: number): number {
 /** Runtime helpers the generated code calls (slow paths). */
 export const J = {
   CpuFault,
+  putFlags,
   /** High half of the last mul64 result. */
   mh: 0,
   /** Words 1..3 of the last mul128 product. */
@@ -172,7 +179,12 @@ export class Jit {
     }
     const t0 = performance.now();
     const ripLin = cpu.f64[RIP_F];
-    const region = formRegion(b, (off) => this.interp.blockAtRam(cpu, off, b.bits as 64));
+    const cold = this.opts.coldBlocks ?? this.opts.threshold <= 1;
+    const region = formRegion(b, (off) => {
+      if (cold) return this.interp.blockAtRam(cpu, off, b.bits as 64);
+      const hit = this.cache.get(off, b.bits);
+      return hit !== undefined && (hit.count > 0 || hit.compiled !== undefined) ? hit : undefined;
+    });
     let fn: RegionRec['fn'];
     try {
       fn = this.compile(region, ripLin);

@@ -25,8 +25,10 @@ export interface Region {
   instrCount: number;
 }
 
-export const MAX_REGION_BLOCKS = 48;
-export const MAX_REGION_INSTRS = 600;
+// V8 stops optimising functions of more than about 60 KB of bytecode, and a region that stays unoptimised is
+// slower than the interpreter: keep regions well below that (about 300 bytes of JS per guest instruction).
+export const MAX_REGION_BLOCKS = 32;
+export const MAX_REGION_INSTRS = 160;
 
 /** Direct successors (RAM offsets) of a block's last instruction, or [] when the transfer is indirect or leaves. */
 export function successors(b: Block): { fall: number | undefined; target: number | undefined } {
