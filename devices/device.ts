@@ -39,10 +39,11 @@ export interface Clock {
   schedule(atNs: number, cb: () => void): number;
   cancel(handle: number): void;
   /**
-   * Optional: a guest read of a time source returned the same value as the previous read (virtual time only moves
-   * between vCPU slices), so the reading vCPU is polling time. The machine may end its slice and move time ahead.
+   * Optional: the guest read a free-running time source (the HPET main counter). Virtual time only moves between
+   * vCPU slices, so a vCPU that reads it again within its slice is polling: the machine may end the slice and move
+   * time ahead.
    */
-  polled?(): void;
+  counterRead?(): void;
 }
 
 export class NoIrq implements IrqLine {

@@ -8,22 +8,12 @@
 .text
 
 # -----------------------------------------------------------------------------
-# serial_init -- 115200 8N1, FIFOs on with a 1-byte receive trigger, UART interrupts off for now; queue the bytes
-#                the loader saved before it set the UART up
+# serial_init -- 115200 8N1, UART interrupts off for now. FCR is never written: switching the FIFOs on flushes
+#                the receiver (input already delivered would be lost); the code works with FIFOs on or off.
 #  IN:  nothing
-# OUT:  nothing; clobbers RAX, RCX, RDX
+# OUT:  nothing; clobbers RAX, RDX
 .globl serial_init
 serial_init:
-	xor ecx, ecx
-1:	cmp cl, [INFO_EARLY_INPUT_COUNT]
-	jae 2f
-	cmp ecx, 16
-	jae 2f
-	mov al, [INFO_EARLY_INPUT + rcx]
-	call in_push				# single core, interrupts off: no lock needed yet
-	inc ecx
-	jmp 1b
-2:
 	mov dx, COM1_PORT + UART_IER
 	xor eax, eax
 	out dx, al
@@ -39,9 +29,6 @@ serial_init:
 	mov dx, COM1_PORT + UART_LCR
 	mov al, 0x03
 	out dx, al
-	mov dx, COM1_PORT + UART_FCR
-	mov al, 0x05				# FIFOs on (the loader enabled them), clear only the transmit side,
-	out dx, al				# interrupt at 1 byte: bytes already received are kept
 	mov dx, COM1_PORT + UART_MCR
 	mov al, 0x0B				# DTR, RTS, OUT2 (OUT2 gates the interrupt line on PCs)
 	out dx, al

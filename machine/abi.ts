@@ -212,10 +212,6 @@ export const INFO_MEMMAP_COUNT = 0x50BC;
 /** ext: end of the highest usable RAM region */
 export const INFO_RAM_TOP = 0x50C0;
 export const INFO_1GB_PAGES = 0x50E0;
-/** ext: bytes the loader found waiting in the UART before it initialised it */
-export const INFO_EARLY_INPUT_COUNT = 0x50E8;
-/** ext: those bytes (the kernel queues them first) */
-export const INFO_EARLY_INPUT = 0x50F0;
 export const INFO_X2APIC = 0x50E1;
 export const INFO_BOOT_MODE = 0x50E2;
 /** one u32 per active core, ascending, BSP included */
@@ -386,8 +382,6 @@ export const INFO_FIELDS: readonly InfoField[] = [
   { name: 'INFO_MEMMAP_COUNT', address: 0x50BC, size: 2, doc: "ext: records at MEMMAP_ADDRESS" },
   { name: 'INFO_RAM_TOP', address: 0x50C0, size: 8, doc: "ext: end of the highest usable RAM region" },
   { name: 'INFO_1GB_PAGES', address: 0x50E0, size: 1, doc: "" },
-  { name: 'INFO_EARLY_INPUT_COUNT', address: 0x50E8, size: 1, doc: "ext: bytes the loader found waiting in the UART before it initialised it" },
-  { name: 'INFO_EARLY_INPUT', address: 0x50F0, size: 16, doc: "ext: those bytes (the kernel queues them first)" },
   { name: 'INFO_X2APIC', address: 0x50E1, size: 1, doc: "" },
   { name: 'INFO_BOOT_MODE', address: 0x50E2, size: 1, doc: "" },
   { name: 'INFO_APIC_IDS', address: 0x5100, size: 4, doc: "one u32 per active core, ascending, BSP included" },

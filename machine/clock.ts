@@ -37,11 +37,11 @@ export class MachineClock implements Clock {
     this.hostPausedAtMs = this.hostOriginMs; // host time runs only while the machine runs
   }
 
-  /** Set by the machine: a vCPU polls a time source that has not moved (virtual mode only, see Clock.polled). */
-  onPolled: (() => void) | undefined;
+  /** Set by the machine: the guest read a free-running counter (virtual mode only, see Clock.counterRead). */
+  onCounterRead: (() => void) | undefined;
 
-  polled(): void {
-    if (this.mode === 'virtual') this.onPolled?.();
+  counterRead(): void {
+    if (this.mode === 'virtual') this.onCounterRead?.();
   }
 
   nowNs(): number {

@@ -133,7 +133,7 @@ export class Machine {
     this.clock = new MachineClock(c.clock, c.nsPerInstruction);
     const engine: ExecEngine = this.tracer.on('cpu') ? new TracingEngine(this.interpreter, this.tracer) : this.interpreter;
     this.scheduler = new Scheduler(this.cpus, engine, this.clock, c.sliceInstructions);
-    this.clock.onPolled = () => this.scheduler.polled();
+    this.clock.onCounterRead = () => this.scheduler.counterRead();
     this.console = new SerialConsole(c.serial);
     this.console.onHostInput = () => this.kick();
     this.serial = serialPort(this.console);

@@ -23,7 +23,7 @@ export const enum Step {
   Stopped = 5,
 }
 
-/** Time jumps for rounds in which every running vCPU polls time (see Scheduler.polled). */
+/** Time jumps for rounds in which every running vCPU polls time (see Scheduler.counterRead). */
 const SPIN_MIN_NS = 1_000;
 const SPIN_MAX_NS = 1_000_000;
 
@@ -45,6 +45,7 @@ export class Scheduler {
   spinJumps = 0;
   private spinNs = 0;
   private spun = false;
+  private counterReads = 0;
   /** The vCPU a round starts with. */
   private first = 0;
 
@@ -108,6 +109,7 @@ export class Scheduler {
       this.current = cpu;
       this.onSelect?.(k);
       this.spun = false;
+      this.counterReads = 0;
       const done = this.engine.run(cpu, left < budget ? left : budget);
       this.current = undefined;
       if (this.spun) {
@@ -142,10 +144,13 @@ export class Scheduler {
     return clock.nextDeadline() === Infinity ? Step.IdleForever : Step.IdleUntilDeadline;
   }
 
-  /** The current vCPU read a clock that has not moved since its last read (Clock.polled): end its slice. */
-  polled(): void {
+  /**
+   * The current vCPU read a free-running counter (Clock.counterRead). Time stands still within a slice, so a second
+   * read in the same slice can only be polling: end the slice (the round may then move time ahead).
+   */
+  counterRead(): void {
     const c = this.current;
-    if (c === undefined) return;
+    if (c === undefined || ++this.counterReads < 2) return;
     this.spun = true;
     c.i32[PENDING] |= Pending.Stop;
   }

@@ -3,7 +3,7 @@
 // the boot image build/bmjit.img (docs/boot-protocol.md) and a symbol map per binary (build/<name>.sym).
 //   node tools/build-guest.mjs [--force] [--quiet]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { ROOT, drift, loadAbi } from './gen-abi.mjs';
 
@@ -278,9 +278,57 @@ function checkLimits(c, loaderSyms, kernelSyms, monitorSyms) {
   if (symbol(monitorSyms, '_end', 'monitor') > c.PAYLOAD_ADDRESS + c.PAYLOAD_MAX_SIZE) fail('monitor (with .bss) exceeds PAYLOAD_MAX_SIZE');
 }
 
+/** Serialises concurrent builds (parallel test workers all call this script) with a lock directory in build/. */
+function acquireLock() {
+  const lock = join(BUILD, '.build-guest.lock');
+  const deadline = Date.now() + 120_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  mkdirSync(BUILD, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      // being created right now, or left behind before its pid was written
+    }
+    let stale = false;
+    if (pid > 0) {
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        stale = e.code === 'ESRCH';
+      }
+    } else {
+      stale = existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 10_000;
+    }
+    if (stale) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) fail('another guest build has held build/.build-guest.lock for 2 minutes');
+    Atomics.wait(nap, 0, 0, 100);
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   checkTools();
+  const release = acquireLock();
+  try {
+    await buildAll(t0);
+  } finally {
+    release();
+  }
+}
+
+async function buildAll(t0) {
   const stalefiles = drift();
   if (stalefiles.length) fail(`generated ABI files are out of date (${stalefiles.join(', ')}): run node tools/gen-abi.mjs`);
   mkdirSync(OBJ, { recursive: true });

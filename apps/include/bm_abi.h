@@ -168,8 +168,6 @@
 #define INFO_MEMMAP_COUNT 0x50BC	/* ext: records at MEMMAP_ADDRESS */
 #define INFO_RAM_TOP 0x50C0	/* ext: end of the highest usable RAM region */
 #define INFO_1GB_PAGES 0x50E0
-#define INFO_EARLY_INPUT_COUNT 0x50E8	/* ext: bytes the loader found waiting in the UART before it initialised it */
-#define INFO_EARLY_INPUT 0x50F0	/* ext: those bytes (the kernel queues them first) */
 #define INFO_X2APIC 0x50E1
 #define INFO_BOOT_MODE 0x50E2
 #define INFO_APIC_IDS 0x5100	/* one u32 per active core, ascending, BSP included */

@@ -78,8 +78,6 @@ export class Hpet implements MmioHandler, Stateful<HpetState> {
   private isr = 0;
   private counterBase = 0;
   private baseNs = 0;
-  /** Last main-counter value read (spin detection only, not device state). */
-  private lastRead = -1;
   private readonly timers: HpetTimerState[] = [];
   private readonly handles: number[] = [];
   private readonly lines: (IrqLine | undefined)[] = [];
@@ -115,7 +113,6 @@ export class Hpet implements MmioHandler, Stateful<HpetState> {
     this.isr = 0;
     this.counterBase = 0;
     this.baseNs = 0;
-    this.lastRead = -1;
   }
 
   /** GCAP_ID low dword: rev 1, NUM_TIM_CAP, 64-bit counter, legacy-replacement capable, vendor 0x8086. */
@@ -277,12 +274,9 @@ export class Hpet implements MmioHandler, Stateful<HpetState> {
         return this.conf;
       case HpetReg.GINTR_STA:
         return this.isr >>> 0;
-      case HpetReg.MAIN_COUNTER: {
-        const v = this.counter();
-        if (v === this.lastRead) this.clock.polled?.(); // a delay loop: let the machine fast-forward
-        this.lastRead = v;
-        return lo32(v);
-      }
+      case HpetReg.MAIN_COUNTER:
+        this.clock.counterRead?.(); // delay loops poll this: the machine fast-forwards them
+        return lo32(this.counter());
       case HpetReg.MAIN_COUNTER + 4:
         return hi32(this.counter());
       default:

@@ -6,29 +6,8 @@
 .text
 
 # -----------------------------------------------------------------------------
-# con_save_input -- keep bytes a fast sender already delivered: enabling the FIFO below discards them
-#  IN:  nothing
-# OUT:  early_count, early_input; clobbers RAX, RCX, RDX
-.globl con_save_input
-con_save_input:
-	xor ecx, ecx
-1:	mov dx, COM1_PORT + UART_LSR
-	in al, dx
-	cmp al, 0xFF				# no UART
-	je 2f
-	test al, 1 << UART_LSR_DR
-	jz 2f
-	mov dx, COM1_PORT + UART_DATA
-	in al, dx
-	mov [early_input + rcx], al
-	inc ecx
-	cmp ecx, 16
-	jb 1b
-2:	mov [early_count], cl
-	ret
-
-# -----------------------------------------------------------------------------
-# con_init -- 115200 8N1, FIFOs on, no UART interrupts
+# con_init -- 115200 8N1, no UART interrupts. The FIFO control register is left alone: switching the FIFOs on
+#             flushes the receiver, which would lose input a fast sender already delivered.
 #  IN:  nothing
 # OUT:  nothing; clobbers RAX, RDX
 .globl con_init
@@ -47,9 +26,6 @@ con_init:
 	out dx, al
 	mov dx, COM1_PORT + UART_LCR
 	mov al, 0x03				# 8 data bits, no parity, 1 stop bit
-	out dx, al
-	mov dx, COM1_PORT + UART_FCR
-	mov al, 0xC7				# enable and clear FIFOs, 14-byte threshold
 	out dx, al
 	mov dx, COM1_PORT + UART_MCR
 	mov al, 0x0B				# DTR, RTS, OUT2

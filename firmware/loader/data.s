@@ -7,7 +7,7 @@
 .section .data
 .balign 8
 .globl tsc_start, mbi_addr, boot_magic, boot_mode, lapic_base, hpet_base, hpet_freq, bsp_id
-.globl early_count, early_input, cpu_count, cpu_ids, ap_expected, ap_count, ap_arrived, ram_total, ram_top
+.globl cpu_count, cpu_ids, ap_expected, ap_count, ap_arrived, ram_total, ram_top
 .globl gdt_template, gdtr, idtr
 tsc_start:	.quad 0
 mbi_addr:	.quad 0			# only the low 32 bits are written
@@ -22,9 +22,6 @@ cpu_count:	.long 0			# enabled processors in the MADT (all of them, even above M
 ap_expected:	.long 0
 ap_count:	.long 0			# APs that reached ap_main64
 boot_mode:	.byte 0
-early_count:	.byte 0
-.balign 8
-early_input:	.fill 16, 1, 0		# bytes already received by COM1 before con_init (which clears the FIFO)
 .balign 8
 cpu_ids:	.fill 256, 1, 0		# APIC IDs of the enabled MADT processors, in table order
 ap_arrived:	.fill MAX_CORES, 1, 0	# 1 once the AP with that APIC ID has checked in

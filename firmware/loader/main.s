@@ -13,7 +13,6 @@
 # OUT:  does not return (jumps to KERNEL_ADDRESS)
 .globl loader_main
 loader_main:
-	call con_save_input
 	call con_init
 	cmp dword ptr [boot_magic], MULTIBOOT_BOOTLOADER_MAGIC
 	lea rsi, [rip + msg_magic]
@@ -113,12 +112,6 @@ info_finish:
 	mov [INFO_TSC_START], rax
 	mov al, [boot_mode]
 	mov [INFO_BOOT_MODE], al
-	mov al, [early_count]
-	mov [INFO_EARLY_INPUT_COUNT], al
-	mov rax, [early_input]
-	mov [INFO_EARLY_INPUT], rax
-	mov rax, [early_input + 8]
-	mov [INFO_EARLY_INPUT + 8], rax
 	ret
 
 # -----------------------------------------------------------------------------

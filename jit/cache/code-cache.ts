@@ -16,7 +16,9 @@ export class Block {
   /** Times entered (tiering: the JIT translates hot blocks). */
   count = 0;
   /** Translated form, when the JIT has one (set by the translator; signature owned by jit/translator). */
-  compiled: ((cpu: Cpu, budget: number) => number) | undefined = undefined;
+  compiled: ((cpu: Cpu, budget: number, entry: number) => number) | undefined = undefined;
+  /** Entry index passed to `compiled` (which block of its region this is). */
+  entry = 0;
   /** The block that ran after this one last time (the interpreter's successor cache; validated before use). */
   next: Block | undefined = undefined;
   readonly instrs: Instr[] = [];

@@ -232,7 +232,7 @@ export class Interpreter {
       }
       // Single-stepping (TF) needs the interpreter's instruction-by-instruction boundaries.
       if (b.compiled !== undefined && (s[FLAGS] & Flag.TF) === 0) {
-        const n = b.compiled(cpu, budget - done);
+        const n = b.compiled(cpu, budget - done, b.entry);
         done += n;
         this.jitRetired += n;
         const jf = cpu.jitFault;

@@ -117,6 +117,8 @@ export class RegionCodegen {
   private blockLiveIn = new Map<number, number>();
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
+  /** An IMUL's CF/OF override (local fov) may be pending: the next full producer must clear it. */
+  private fovMaybe = true;
 
   constructor(
     private readonly region: Region,
@@ -152,7 +154,7 @@ export class RegionCodegen {
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
-    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;`);
+    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;`);
     decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
@@ -306,7 +308,8 @@ export class RegionCodegen {
   private flushFlags(): Node[] {
     return js`if (fmask !== 0) { s[${LZ_OP}] = fop; s[${LZ_SIZE}] = fsz; s[${LZ_RES_LO}] = fr; s[${LZ_RES_HI}] = frh;
       s[${LZ_A_LO}] = fa; s[${LZ_A_HI}] = fah; s[${LZ_B_LO}] = fb; s[${LZ_B_HI}] = fbh; s[${LZ_CIN}] = fcin;
-      s[${FLAGS_LAZY}] = fmask; fmask = 0; if (fcf >= 0) { s[${FLAGS}] = (s[${FLAGS}] & -2) | fcf; } }`;
+      s[${FLAGS_LAZY}] = fmask; fmask = 0; if (fcf >= 0) { s[${FLAGS}] = (s[${FLAGS}] & -2) | fcf; } }
+      if (fov >= 0) { J.putFlags(s, 2049, fov); fov = -1; }`;
   }
 
   /** Leave the region with RIP = ip0 + delta, having retired `count` more instructions of the current block. */
@@ -324,6 +327,7 @@ export class RegionCodegen {
     this.prod = undefined;
     out.push(...js`bstart = ${firstGi};`);
     this.hiZero.clear();
+    this.fovMaybe = true;
     for (let i = 0; i < ins.length; i++) {
       const gi = firstGi + i;
       const x = ins[i];
@@ -686,6 +690,12 @@ export class RegionCodegen {
     // LOGIC results need no operands (flags.ts computes them from the result alone).
     if (op !== LazyOp.Logic) out.push(...js`fa = ${a}; fah = ${aH}; fb = ${b}; fbh = ${bH};`);
     if ((mask & CF) !== 0) out.push(...js`fcf = -1;`);
+    // Every producer here rewrites OF (and CF, or CF is flushed before an INC/DEC that needs it): a pending IMUL
+    // override is obsolete.
+    if (this.fovMaybe) {
+      out.push(...js`fov = -1;`);
+      this.fovMaybe = false;
+    }
     return out;
   }
 
@@ -966,7 +976,7 @@ export class RegionCodegen {
   private genShift(x: Instr, gi: number, size: number): Node[] | undefined {
     const o0 = x.o0;
     const count = x.o1.imm & (size === 8 ? 63 : 31);
-    if (count === 0) return [];
+    if (count === 0) return size === 4 && o0.kind === OpKind.Reg ? js`${rHi(o0.reg)} = 0;` : [];
     const out: Node[] = [];
     const mem = o0.kind === OpKind.Mem;
     let a: Node, aH: Node;
@@ -1010,6 +1020,10 @@ export class RegionCodegen {
     if ((this.liveAfter[gi] & ALL) !== 0) {
       // Shifts record through the state-compatible lazy record; fusing their conditions is not worth it.
       out.push(...js`fop = ${lazy}; fsz = ${size}; fr = t; frh = ${size === 8 ? id('th') : lit(0)}; fa = ${a}; fah = ${aH}; fb = 0; fbh = 0; fcin = ${count}; fmask = ${ALL}; fcf = -1;`);
+      if (this.fovMaybe) {
+        out.push(...js`fov = -1;`);
+        this.fovMaybe = false;
+      }
     }
     this.prod = undefined;
     if (mem) out.push(...this.storeCheck(gi, x));
@@ -1038,7 +1052,11 @@ export class RegionCodegen {
     const c: Node = x.nops === 3 ? lit(x.o2.imm | 0) : id(rLo(o0.reg));
     if (size === 4) {
       out.push(...js`t = Math.imul(${b}, ${c});`);
-      if (live) out.push(...js`u = ${b} * ${c} !== t ? 2049 : 0;`, ...this.flushFlags(), ...js`J.putFlags(s, 2049, u); fcf = -1;`);
+      // CF/OF ride on top of the current record as `fov` (applied whenever the record is stored).
+      if (live) {
+        out.push(...js`fov = ${b} * ${c} !== t ? 2049 : 0;`);
+        this.fovMaybe = true;
+      }
       out.push(...this.setReg(o0, 4, id('t'), lit(0)));
     } else {
       const ch: Node = x.nops === 3 ? lit(x.o2.immHi | 0) : id(rHi(o0.reg));
@@ -1073,7 +1091,8 @@ export class RegionCodegen {
   private genRotate(x: Instr, gi: number): Node[] | undefined {
     const size = x.osize;
     let c = x.o1.imm & (size === 8 ? 63 : 31);
-    if (c === 0) return [];
+    // A masked count of 0 changes nothing but still writes a 32-bit destination (zeroing bits 63:32).
+    if (c === 0) return size === 4 ? js`${rHi(x.o0.reg)} = 0;` : [];
     if ((this.liveAfter[gi] & (CF | OF)) !== 0) {
       return this.genFallbackInline(x, gi);
     }

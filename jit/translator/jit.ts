@@ -180,8 +180,9 @@ export class Jit {
     const t0 = performance.now();
     const ripLin = cpu.f64[RIP_F];
     const cold = this.opts.coldBlocks ?? this.opts.threshold <= 1;
-    const region = formRegion(b, (off) => {
-      if (cold) return this.interp.blockAtRam(cpu, off, b.bits as 64);
+    const region = formRegion(b, (off, returnSite) => {
+      // A call's return site runs as soon as the callee returns: decode it even if it has not run yet.
+      if (cold || returnSite) return this.interp.blockAtRam(cpu, off, b.bits as 64);
       const hit = this.cache.get(off, b.bits);
       return hit !== undefined && (hit.count > 0 || hit.compiled !== undefined) ? hit : undefined;
     });
@@ -195,17 +196,18 @@ export class Jit {
       return;
     }
     const rec: RegionRec = { fn, blocks: region.blocks.map((rb) => rb.block), alive: true };
-    // Every block of the region becomes an entry point unless it already has one: an inner loop head reached
-    // from the interpreter (after an exit at a budget check, say) re-enters here instead of growing its own region.
+    // Every block of the region becomes an entry point: an inner loop head reached from the interpreter (after an
+    // exit at a budget check, say) re-enters here instead of growing its own region.
     for (const rb of region.blocks) {
       let list = this.member.get(rb.block);
       if (list === undefined) this.member.set(rb.block, (list = []));
       list.push(rec);
-      if (rb.block.compiled === undefined) {
-        const pc0 = rb.index;
-        rb.block.compiled = pc0 === 0 ? (c, budget) => fn(c, budget, 0) : (c, budget) => fn(c, budget, pc0);
-        this.entryOf.set(rb.block, rec);
-      }
+      // The newest region takes over every entry it covers: it was grown from a hotter root and usually holds the
+      // older regions' code too, so control stays inside one function instead of crossing regions through the
+      // interpreter loop.
+      rb.block.compiled = fn;
+      rb.block.entry = rb.index;
+      this.entryOf.set(rb.block, rec);
     }
     this.stats.regions++;
     this.stats.compileMs += performance.now() - t0;

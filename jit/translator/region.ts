@@ -56,7 +56,7 @@ export function successors(b: Block): { fall: number | undefined; target: number
  * Collect the region rooted at `entry`. `blockAt(ramOff)` returns the (decoded, cached) block at a RAM offset in
  * the same page, or undefined when it cannot be decoded without faulting.
  */
-export function formRegion(entry: Block, blockAt: (ramOff: number) => Block | undefined): Region {
+export function formRegion(entry: Block, blockAt: (ramOff: number, returnSite: boolean) => Block | undefined): Region {
   const page = entry.ramOff & ~0xfff;
   const blocks: RegionBlock[] = [];
   const byOff = new Map<number, RegionBlock>();
@@ -73,7 +73,7 @@ export function formRegion(entry: Block, blockAt: (ramOff: number) => Block | un
     const { fall, target } = successors(b);
     for (const t of [target, fall]) {
       if (t === undefined || (t & ~0xfff) !== page || byOff.has(t)) continue;
-      const nb = blockAt(t);
+      const nb = blockAt(t, t === fall && b.instrs[b.instrs.length - 1].op === Mn.CALL);
       if (nb !== undefined && nb.bits === entry.bits) queue.push(nb);
     }
   }

@@ -2,7 +2,7 @@
 // information, every AP going real -> protected -> long mode from INIT-SIPI, idle APs costing nothing, a BareMetal
 // kernel or payload in place of ours, guest symbols, and one-line errors for bad or missing inputs.
 import { describe, it, expect, vi, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMachine, bootBuiltin, readBuiltin, parseBootImage, isBareMetalKernel, UserError, type Machine, type BareMetalBoot, type Registers } from '../../machine/index.js';
@@ -135,6 +135,19 @@ describe('SMP start-up', () => {
     expect(m.serial.output).toContain(`cpu: ${cpus} active, APIC IDs 0 1 2 3\n`);
   });
 
+  it('waitForOutput (short run steps) still shares an SMP program between all vCPUs', async () => {
+    const m = createMachine({ cpus: 4 });
+    bootBuiltin(m, { system: builtinSystem() });
+    await m.waitForOutput('> ', { timeoutInstructions: 1e6 });
+    const before = m.stats().perCpu;
+    m.serial.write('run smptest\n');
+    await m.waitForOutput(/smptest: (PASS|FAIL)/, { timeoutInstructions: 3e8 });
+    expect(m.serial.output).toContain('smptest: 4 core(s); work queued on 3 AP(s) (0 refused)');
+    expect(m.serial.output).toContain('smptest: PASS\n');
+    const work = m.stats().perCpu.map((n, i) => n - before[i]);
+    for (let i = 1; i < 4; i++) expect(work[i], `AP ${i}`).toBeGreaterThan(work[0] / 10);
+  });
+
   it('64 vCPUs: the kernel uses APIC IDs 0-31 (MAX_CORES); the rest stay in wait-for-SIPI and cost nothing', () => {
     const s = new MonitorSession({ cpus: 64 });
     s.toPrompt();
@@ -225,6 +238,8 @@ describe('build outputs', () => {
       readBuiltin(empty);
     } catch (e) {
       err = e;
+    } finally {
+      rmSync(empty, { recursive: true });
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^the built-in BareMetal system is not built \(.*bmjit\.img is missing\): run `npm run build:guest` first$/);

@@ -2,7 +2,7 @@
 // the default tiered engine ('auto') and the JIT forced on for every block ('jit'); translated functions carry the
 // guest symbol names (loader, kernel, monitor and the resident program).
 import { describe, it, expect, vi, beforeAll } from 'vitest';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MonitorSession, SESSION } from './session.js';
@@ -38,6 +38,7 @@ describe('engines', () => {
     const st = s.m.stats();
     expect(st.jitInstructions / st.instructions).toBeGreaterThan(0.9);
     const names = readdirSync(dir);
+    rmSync(dir, { recursive: true });
     for (const prefix of ['loader_entry64_0x', 'paging_build_0x', 'kernel_start_0x', 'b_output_0x', 'main_0x1e', 'helloc_main_0x', 'hello__start_0x']) {
       expect(names.some((n) => n.startsWith(prefix)), prefix).toBe(true);
     }

@@ -108,3 +108,12 @@ describe('determinism', () => {
     expect(b.m.stats().virtualNs).toBe(a.m.stats().virtualNs);
   });
 });
+
+describe('the same image as a Multiboot kernel (bmjit boot --kernel build/bmjit.img, as QEMU -kernel)', () => {
+  it('2 vCPUs: equals multiboot-smp2.txt except the machine-dependent lines, boot mode B', () => {
+    const s = MonitorSession.run({ cpus: 2, boot: 'multiboot' }, SESSION);
+    expect(s.result?.reason).toBe('shutdown');
+    expect(commandOutput(s.transcript, 'ver')).toMatch(/boot mode B$/);
+    expect(normalize(s.transcript, MACHINE_LINES)).toBe(normalize(readTranscript('multiboot-smp2.txt'), MACHINE_LINES));
+  });
+});

@@ -82,14 +82,16 @@ function randomProgram(seed: number): string {
 
 describe('JIT vs interpreter differential fuzzing', () => {
   it('random programs end in identical states', () => {
-    const count = 300;
-    const progs = Array.from({ length: count }, (_, i) => randomProgram(1000 + i));
+    // FUZZ_COUNT / FUZZ_SEED widen the search locally; the suite runs the default 300 programs.
+    const count = Number(process.env.FUZZ_COUNT ?? 300);
+    const seed0 = Number(process.env.FUZZ_SEED ?? 1000);
+    const progs = Array.from({ length: count }, (_, i) => randomProgram(seed0 + i));
     const bins = assemble(progs);
     let translated = 0;
     for (let i = 0; i < count; i++) {
       const a = runFlat(bins[i], 'interp');
       const b = runFlat(bins[i], 'jit');
-      const ctx = `program ${i} (seed ${1000 + i}):\n${progs[i]}`;
+      const ctx = `program ${i} (seed ${seed0 + i}):\n${progs[i]}`;
       expect(b.regs, ctx).toEqual(a.regs);
       expect(b.flags & 0x8d5, ctx).toBe(a.flags & 0x8d5);
       expect(Buffer.from(b.data).equals(Buffer.from(a.data)), ctx).toBe(true);

@@ -2,7 +2,7 @@
   const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
   const ip0 = f[192] - D[pc0];
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3];
-  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;
+  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
   let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
@@ -21,6 +21,7 @@
           frh = 0;
           fmask = 2261;
           fcf = -1;
+          fov = -1;
           r0 = t;
           h0 = 0;
           // 100005: dec ecx
@@ -74,6 +75,10 @@
               s[32] = s[32] & -2 | fcf;
             }
           }
+          if (fov >= 0) {
+            J.putFlags(s, 2049, fov);
+            fov = -1;
+          }
           f[192] = ip0 + 10;
           cur = 4;
           H[4](cpu, I[4]);
@@ -101,6 +106,10 @@
         s[32] = s[32] & -2 | fcf;
       }
     }
+    if (fov >= 0) {
+      J.putFlags(s, 2049, fov);
+      fov = -1;
+    }
     f[192] = xr;
     return n;
   } catch (e) {
@@ -124,6 +133,10 @@
       if (fcf >= 0) {
         s[32] = s[32] & -2 | fcf;
       }
+    }
+    if (fov >= 0) {
+      J.putFlags(s, 2049, fov);
+      fov = -1;
     }
     f[192] = ip0 + S[cur];
     cpu.jitFault = e;

@@ -2,7 +2,7 @@
   const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
   const ip0 = f[192] - D[pc0];
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
-  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1;
+  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
   let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
@@ -74,6 +74,7 @@
           fb = r2;
           fbh = h2;
           fcf = -1;
+          fov = -1;
           // 10000e: jb short 0000000000100000h
           if (fah >>> 0 < fbh >>> 0 || fah === fbh && fa >>> 0 < fb >>> 0) {
             n += 5;
@@ -138,6 +139,10 @@
                 s[32] = s[32] & -2 | fcf;
               }
             }
+            if (fov >= 0) {
+              J.putFlags(s, 2049, fov);
+              fov = -1;
+            }
             f[192] = ip0 + 17;
             cur = 5;
             H[5](cpu, I[5]);
@@ -177,6 +182,10 @@
         s[32] = s[32] & -2 | fcf;
       }
     }
+    if (fov >= 0) {
+      J.putFlags(s, 2049, fov);
+      fov = -1;
+    }
     f[192] = xr;
     return n;
   } catch (e) {
@@ -208,6 +217,10 @@
       if (fcf >= 0) {
         s[32] = s[32] & -2 | fcf;
       }
+    }
+    if (fov >= 0) {
+      J.putFlags(s, 2049, fov);
+      fov = -1;
     }
     f[192] = ip0 + S[cur];
     cpu.jitFault = e;
