@@ -117,7 +117,8 @@ export const J = {
 
 /** A valid JS identifier from a guest symbol and address: kernel_b_output_0x100a40. */
 export function functionName(sym: string | undefined, lin: number): string {
-  const addr = `0x${(lin < 0 ? lin + 2 ** 64 : lin).toString(16)}`;
+  // Exact for high-half (negative, canonical) addresses too: naming is a cold path, BigInt is fine here.
+  const addr = `0x${BigInt.asUintN(64, BigInt(lin)).toString(16)}`;
   const base = sym === undefined ? `guest_${addr}` : `${sym}_${addr}`;
   const clean = base.replace(/[^A-Za-z0-9_$]/g, '_');
   return /^[A-Za-z_$]/.test(clean) ? clean : `g_${clean}`;
