@@ -117,6 +117,9 @@ export class RegionCodegen {
   private blockLiveIn = new Map<number, number>();
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
+  /** Region index of the block being generated, and whether it branches to its own start. */
+  private current = 0;
+  private selfLoop = false;
   /** An IMUL's CF/OF override (local fov) may be pending: the next full producer must clear it. */
   private fovMaybe = true;
 
@@ -143,8 +146,14 @@ export class RegionCodegen {
     const cases: Node[] = [];
     let gi = 0;
     for (const rb of rbs) {
-      const body = this.genBlock(rb, gi);
+      this.current = rb.index;
+      this.selfLoop = false;
+      let body = this.genBlock(rb, gi);
       gi += rb.block.instrs.length;
+      // A block that branches to its own start runs as its own loop (label Bk) without re-dispatching on pc.
+      if (this.selfLoop) {
+        body = [{ type: 'LabeledStatement', label: id(`B${rb.index}`), body: { type: 'ForStatement', init: null, test: null, update: null, body: block(body) } }];
+      }
       cases.push({ type: 'SwitchCase', test: lit(rb.index), consequent: body });
     }
     const regs = [...this.used].sort((a, b) => a - b);
@@ -374,7 +383,11 @@ export class RegionCodegen {
     const check = backEdgeCheck || target.index <= 0
       ? js`if (n >= budget || s[${PENDING}] !== 0) { ${this.exitTo(delta, 0)} }`
       : [];
-    return [...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: null }];
+    if (target.index === this.current) {
+      this.selfLoop = true;
+      return [...js`n += ${retired};`, ...check, { type: 'ContinueStatement', label: id(`B${target.index}`) }];
+    }
+    return [...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: id('L') }];
   }
 
   /**

@@ -139,76 +139,77 @@
           }
           n += 6;
           pc = 1;
-          continue;
+          continue L;
         case 1:
-          bstart = 6;
-          // 10000f: ret
-          cur = 6;
-          ea = h4 * 4294967296 + (r4 >>> 0);
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
-          if (tR[ti] === pg && po <= 4088) {
-            m = dv.getInt32(to[ti] + po, true);
-            mh = dv.getInt32(to[ti] + po + 4, true);
-          } else {
-            m = J.rd(cpu, ea, 8, false);
-            mh = cpu.hi;
-          }
-          t = ea + 8;
-          r4 = t | 0;
-          h4 = Math.floor(t / 4294967296) | 0;
-          t = mh * 4294967296 + (m >>> 0);
-          if (t < -140737488355328 || t >= 140737488355328) {
-            r4 = ea | 0;
-            h4 = Math.floor(ea / 4294967296) | 0;
-            s[6] = r3;
-            s[7] = h3;
-            s[8] = r4;
-            s[9] = h4;
-            s[14] = r7;
-            s[15] = h7;
-            s[4] = r2;
-            s[5] = h2;
-            if (fmask !== 0) {
-              s[34] = fop;
-              s[35] = fsz;
-              s[36] = fr;
-              s[37] = frh;
-              s[38] = fa;
-              s[39] = fah;
-              s[40] = fb;
-              s[41] = fbh;
-              s[42] = fcin;
-              s[33] = fmask;
-              fmask = 0;
-              if (fcf >= 0) {
-                s[32] = s[32] & -2 | fcf;
-              }
-            }
-            if (fov >= 0) {
-              J.putFlags(s, 2049, fov);
-              fov = -1;
-            }
-            f[192] = ip0 + 16;
+          B1: for (; ; ) {
+            bstart = 6;
+            // 10000f: ret
             cur = 6;
-            H[6](cpu, I[6]);
-            return n + 1;
-          }
-          u = t - ip0;
-          if (u === 15) {
-            n += 1;
-            pc = 1;
-            if (n >= budget || s[111] !== 0) {
-              xr = ip0 + 15;
-              n += 0;
-              break L;
+            ea = h4 * 4294967296 + (r4 >>> 0);
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            if (tR[ti] === pg && po <= 4088) {
+              m = dv.getInt32(to[ti] + po, true);
+              mh = dv.getInt32(to[ti] + po + 4, true);
+            } else {
+              m = J.rd(cpu, ea, 8, false);
+              mh = cpu.hi;
             }
-            continue;
+            t = ea + 8;
+            r4 = t | 0;
+            h4 = Math.floor(t / 4294967296) | 0;
+            t = mh * 4294967296 + (m >>> 0);
+            if (t < -140737488355328 || t >= 140737488355328) {
+              r4 = ea | 0;
+              h4 = Math.floor(ea / 4294967296) | 0;
+              s[6] = r3;
+              s[7] = h3;
+              s[8] = r4;
+              s[9] = h4;
+              s[14] = r7;
+              s[15] = h7;
+              s[4] = r2;
+              s[5] = h2;
+              if (fmask !== 0) {
+                s[34] = fop;
+                s[35] = fsz;
+                s[36] = fr;
+                s[37] = frh;
+                s[38] = fa;
+                s[39] = fah;
+                s[40] = fb;
+                s[41] = fbh;
+                s[42] = fcin;
+                s[33] = fmask;
+                fmask = 0;
+                if (fcf >= 0) {
+                  s[32] = s[32] & -2 | fcf;
+                }
+              }
+              if (fov >= 0) {
+                J.putFlags(s, 2049, fov);
+                fov = -1;
+              }
+              f[192] = ip0 + 16;
+              cur = 6;
+              H[6](cpu, I[6]);
+              return n + 1;
+            }
+            u = t - ip0;
+            if (u === 15) {
+              n += 1;
+              if (n >= budget || s[111] !== 0) {
+                xr = ip0 + 15;
+                n += 0;
+                break L;
+              }
+              continue B1;
+            }
+            xr = t;
+            n += 1;
+            break L;
           }
-          xr = t;
-          n += 1;
-          break L;
       }
       return n;
     }

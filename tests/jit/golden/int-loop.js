@@ -8,50 +8,51 @@
     L: for (; ; ) {
       switch (pc) {
         case 0:
-          bstart = 0;
-          // 100000: add eax,ecx
-          t = r0 + r1 | 0;
-          r0 = t;
-          h0 = 0;
-          // 100002: xor eax,55h
-          t = r0 ^ 85 | 0;
-          fop = 4;
-          fsz = 4;
-          fr = t;
-          frh = 0;
-          fmask = 2261;
-          fcf = -1;
-          fov = -1;
-          r0 = t;
-          h0 = 0;
-          // 100005: dec ecx
-          t = r1 - 1 | 0;
-          fcf = 0;
-          fop = 6;
-          fsz = 4;
-          fr = t;
-          frh = 0;
-          fmask = 2260;
-          fa = r1;
-          fah = 0;
-          fb = 1;
-          fbh = 0;
-          r1 = t;
-          h1 = 0;
-          // 100007: jne short 0000000000100000h
-          if (!(fr === 0)) {
-            n += 4;
-            pc = 0;
-            if (n >= budget || s[111] !== 0) {
-              xr = ip0 + 0;
-              n += 0;
-              break L;
+          B0: for (; ; ) {
+            bstart = 0;
+            // 100000: add eax,ecx
+            t = r0 + r1 | 0;
+            r0 = t;
+            h0 = 0;
+            // 100002: xor eax,55h
+            t = r0 ^ 85 | 0;
+            fop = 4;
+            fsz = 4;
+            fr = t;
+            frh = 0;
+            fmask = 2261;
+            fcf = -1;
+            fov = -1;
+            r0 = t;
+            h0 = 0;
+            // 100005: dec ecx
+            t = r1 - 1 | 0;
+            fcf = 0;
+            fop = 6;
+            fsz = 4;
+            fr = t;
+            frh = 0;
+            fmask = 2260;
+            fa = r1;
+            fah = 0;
+            fb = 1;
+            fbh = 0;
+            r1 = t;
+            h1 = 0;
+            // 100007: jne short 0000000000100000h
+            if (!(fr === 0)) {
+              n += 4;
+              if (n >= budget || s[111] !== 0) {
+                xr = ip0 + 0;
+                n += 0;
+                break L;
+              }
+              continue B0;
             }
-            continue;
+            n += 4;
+            pc = 1;
+            continue L;
           }
-          n += 4;
-          pc = 1;
-          continue;
         case 1:
           bstart = 4;
           // 100009: hlt

@@ -8,87 +8,88 @@
     L: for (; ; ) {
       switch (pc) {
         case 0:
-          bstart = 0;
-          // 100000: mov rax,qword ptr [rsi+rcx*8]
-          cur = 0;
-          ea = (r6 >>> 0) + (r1 >>> 0) * 8;
-          ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
-          if (tR[ti] === pg && po <= 4088) {
-            m = dv.getInt32(to[ti] + po, true);
-            mh = dv.getInt32(to[ti] + po + 4, true);
-          } else {
-            m = J.rd(cpu, ea, 8, false);
-            mh = cpu.hi;
-          }
-          r0 = m;
-          h0 = mh;
-          // 100004: add qword ptr [rdi+rcx*8],rax
-          cur = 1;
-          ea = (r7 >>> 0) + (r1 >>> 0) * 8;
-          ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
-          if (tW[ti] === pg && po <= 4088) {
-            m = dv.getInt32(to[ti] + po, true);
-            mh = dv.getInt32(to[ti] + po + 4, true);
-          } else {
-            m = J.rd(cpu, ea, 8, true);
-            mh = cpu.hi;
-          }
-          t = m + r0 | 0;
-          th = mh + h0 + (t >>> 0 < m >>> 0 ? 1 : 0) | 0;
-          if (tW[ti] === pg && po <= 4088) {
-            dv.setInt32(to[ti] + po, t, true);
-            dv.setInt32(to[ti] + po + 4, th, true);
-          } else {
-            J.wr(cpu, ea, 8, t, th);
-            chk = 1;
-          }
-          if (chk !== 0) {
-            chk = 0;
-            if (s[111] !== 0) {
-              xr = ip0 + 8;
-              n += 2;
-              break L;
+          B0: for (; ; ) {
+            bstart = 0;
+            // 100000: mov rax,qword ptr [rsi+rcx*8]
+            cur = 0;
+            ea = (r6 >>> 0) + (r1 >>> 0) * 8;
+            ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            if (tR[ti] === pg && po <= 4088) {
+              m = dv.getInt32(to[ti] + po, true);
+              mh = dv.getInt32(to[ti] + po + 4, true);
+            } else {
+              m = J.rd(cpu, ea, 8, false);
+              mh = cpu.hi;
             }
-          }
-          // 100008: inc rcx
-          t = r1 + 1 | 0;
-          th = h1 + (t === 0 ? 1 : 0) | 0;
-          r1 = t;
-          h1 = th;
-          // 10000b: cmp rcx,rdx
-          t = r1 - r2 | 0;
-          th = h1 - h2 - (r1 >>> 0 < r2 >>> 0 ? 1 : 0) | 0;
-          fop = 2;
-          fsz = 8;
-          fr = t;
-          frh = th;
-          fmask = 2261;
-          fa = r1;
-          fah = h1;
-          fb = r2;
-          fbh = h2;
-          fcf = -1;
-          fov = -1;
-          // 10000e: jb short 0000000000100000h
-          if (fah >>> 0 < fbh >>> 0 || fah === fbh && fa >>> 0 < fb >>> 0) {
+            r0 = m;
+            h0 = mh;
+            // 100004: add qword ptr [rdi+rcx*8],rax
+            cur = 1;
+            ea = (r7 >>> 0) + (r1 >>> 0) * 8;
+            ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            if (tW[ti] === pg && po <= 4088) {
+              m = dv.getInt32(to[ti] + po, true);
+              mh = dv.getInt32(to[ti] + po + 4, true);
+            } else {
+              m = J.rd(cpu, ea, 8, true);
+              mh = cpu.hi;
+            }
+            t = m + r0 | 0;
+            th = mh + h0 + (t >>> 0 < m >>> 0 ? 1 : 0) | 0;
+            if (tW[ti] === pg && po <= 4088) {
+              dv.setInt32(to[ti] + po, t, true);
+              dv.setInt32(to[ti] + po + 4, th, true);
+            } else {
+              J.wr(cpu, ea, 8, t, th);
+              chk = 1;
+            }
+            if (chk !== 0) {
+              chk = 0;
+              if (s[111] !== 0) {
+                xr = ip0 + 8;
+                n += 2;
+                break L;
+              }
+            }
+            // 100008: inc rcx
+            t = r1 + 1 | 0;
+            th = h1 + (t === 0 ? 1 : 0) | 0;
+            r1 = t;
+            h1 = th;
+            // 10000b: cmp rcx,rdx
+            t = r1 - r2 | 0;
+            th = h1 - h2 - (r1 >>> 0 < r2 >>> 0 ? 1 : 0) | 0;
+            fop = 2;
+            fsz = 8;
+            fr = t;
+            frh = th;
+            fmask = 2261;
+            fa = r1;
+            fah = h1;
+            fb = r2;
+            fbh = h2;
+            fcf = -1;
+            fov = -1;
+            // 10000e: jb short 0000000000100000h
+            if (fah >>> 0 < fbh >>> 0 || fah === fbh && fa >>> 0 < fb >>> 0) {
+              n += 5;
+              if (n >= budget || s[111] !== 0) {
+                xr = ip0 + 0;
+                n += 0;
+                break L;
+              }
+              continue B0;
+            }
             n += 5;
-            pc = 0;
-            if (n >= budget || s[111] !== 0) {
-              xr = ip0 + 0;
-              n += 0;
-              break L;
-            }
-            continue;
+            pc = 1;
+            continue L;
           }
-          n += 5;
-          pc = 1;
-          continue;
         case 1:
           bstart = 5;
           // 100010: ret
