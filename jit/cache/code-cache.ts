@@ -25,6 +25,11 @@ export class Block {
   readonly handlers: Handler[] = [];
   /** Byte offset from the block start to the end of instruction i (so next RIP = block IP + ends[i]). */
   ends: number[] = [];
+  /**
+   * Per instruction: 1 when the interpreter must publish RIP before running it and check PENDING after it (control
+   * transfers, memory operands, anything system-level); 0 for register-only integer work, which needs neither.
+   */
+  sync: number[] = [];
   /** Byte length of the block. */
   length = 0;
   constructor(

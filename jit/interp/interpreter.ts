@@ -1,6 +1,7 @@
 // Reference interpreter: decodes straight-line blocks once (cached by physical address and mode) and runs each
 // instruction's handler (SDM Vol. 2 semantics live in the per-family modules that register handlers here).
-import { Instr, DecodeError } from '../decoder/instr.js';
+import { Instr, DecodeError, OpKind, RegClass } from '../decoder/instr.js';
+import { Mn } from '../decoder/tables.gen.js';
 import { Block, CodeCache, Handler } from '../cache/code-cache.js';
 import { Cpu, Access, TLB_MASK } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
@@ -75,6 +76,7 @@ export interface SystemHooks {
 }
 
 const MAX_BLOCK_INSTRS = 64;
+const ALL_SYNC: number[] = new Array(MAX_BLOCK_INSTRS).fill(1);
 const FETCH = new Uint8Array(32);
 
 function unimplemented(cpu: Cpu, ins: Instr): void {
@@ -206,6 +208,7 @@ export class Interpreter {
     b.instrs.push(ins);
     b.handlers.push(handlerFor(ins) ?? unimplemented);
     b.ends.push((b.ends.length > 0 ? b.ends[b.ends.length - 1] : 0) + ins.len);
+    b.sync.push(registerOnly(ins) ? 0 : 1);
   }
 
   /**
@@ -263,12 +266,19 @@ export class Interpreter {
     const hs = b.handlers;
     const is = b.instrs;
     const ends = b.ends;
+    // Single-stepping needs every instruction boundary.
+    const sync = (s[FLAGS] & Flag.TF) !== 0 ? ALL_SYNC : b.sync;
     cpu.currentBlock = b;
     let done = 0;
     let i = 0;
     try {
       for (;;) {
         for (i = 0; i < n; i++) {
+          if (sync[i] === 0) {
+            // Register-only integer work: it reads no RIP and raises nothing, so skip the bookkeeping.
+            hs[i](cpu, is[i]);
+            continue;
+          }
           f[RIP_F] = ip0 + ends[i];
           hs[i](cpu, is[i]);
           if (s[PENDING] !== 0) {
@@ -276,6 +286,7 @@ export class Interpreter {
             break;
           }
         }
+        if (i === n && sync[n - 1] === 0) f[RIP_F] = ip0 + ends[n - 1];
         done += i;
         if (i !== n || f[RIP_F] !== ip0 || done >= budget || s[PENDING] !== 0 || !b.valid || s[CODE_BITS] !== b.bits) break;
         b.count++;
@@ -290,6 +301,25 @@ export class Interpreter {
     cpu.currentBlock = undefined;
     return done;
   }
+}
+
+// Register-only integer instructions: no memory operand, no control transfer, no implicit system effects.
+const REGISTER_ONLY = new Set<number>([
+  Mn.ADD, Mn.ADC, Mn.SUB, Mn.SBB, Mn.AND, Mn.OR, Mn.XOR, Mn.CMP, Mn.TEST, Mn.INC, Mn.DEC, Mn.NEG, Mn.NOT, Mn.MOV,
+  Mn.MOVZX, Mn.MOVSX, Mn.MOVSXD, Mn.LEA, Mn.SHL, Mn.SAL, Mn.SHR, Mn.SAR, Mn.ROL, Mn.ROR, Mn.IMUL, Mn.XCHG,
+  Mn.CDQ, Mn.CDQE, Mn.CQO, Mn.CWDE, Mn.BSWAP, Mn.NOP, Mn.CMOVA, Mn.CMOVAE, Mn.CMOVB, Mn.CMOVBE, Mn.CMOVE,
+  Mn.CMOVG, Mn.CMOVGE, Mn.CMOVL, Mn.CMOVLE, Mn.CMOVNE, Mn.CMOVNO, Mn.CMOVNP, Mn.CMOVNS, Mn.CMOVO, Mn.CMOVP,
+  Mn.CMOVS, Mn.SETA, Mn.SETAE, Mn.SETB, Mn.SETBE, Mn.SETE, Mn.SETG, Mn.SETGE, Mn.SETL, Mn.SETLE, Mn.SETNE,
+  Mn.SETNO, Mn.SETNP, Mn.SETNS, Mn.SETO, Mn.SETP, Mn.SETS, Mn.BT, Mn.BSF, Mn.BSR, Mn.POPCNT, Mn.LZCNT, Mn.TZCNT,
+]);
+
+function registerOnly(ins: Instr): boolean {
+  if (!REGISTER_ONLY.has(ins.op)) return false;
+  for (const o of [ins.o0, ins.o1, ins.o2]) {
+    if (o.kind === OpKind.Mem) return false;
+    if (o.kind === OpKind.Reg && o.rc !== RegClass.Gpr && o.rc !== RegClass.Gpr8Hi) return false; // MOV Sreg etc.
+  }
+  return true;
 }
 
 function hex(bytes: Uint8Array): string {
