@@ -66,6 +66,7 @@ const IMPLICIT_SIMD = new Set<number>([
 const SSE_FAST = new Set<number>([
   Mn.ADDSD, Mn.SUBSD, Mn.MULSD, Mn.DIVSD, Mn.SQRTSD, Mn.MOVSD_X, Mn.XORPD, Mn.XORPS, Mn.PXOR,
   Mn.MOVAPD, Mn.MOVAPS, Mn.MOVUPD, Mn.MOVUPS, Mn.MOVDQA, Mn.MOVDQU,
+  Mn.ADDPD, Mn.SUBPD, Mn.MULPD, Mn.DIVPD, Mn.UNPCKLPD, Mn.UNPCKHPD,
 ]);
 
 function sseFastOk(x: Instr): boolean {
@@ -75,8 +76,11 @@ function sseFastOk(x: Instr): boolean {
     case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.SQRTSD:
       return isX(x.o0) && (isX(x.o1) || isM(x.o1));
     case Mn.MOVSD_X:
+    case Mn.MOVAPD: case Mn.MOVAPS: case Mn.MOVUPD: case Mn.MOVUPS: case Mn.MOVDQA: case Mn.MOVDQU:
       return (isX(x.o0) && (isX(x.o1) || isM(x.o1))) || (isM(x.o0) && isX(x.o1));
-    default: // packed logic and whole-register moves: register forms only (memory forms check alignment)
+    case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD:
+      return isX(x.o0) && (isX(x.o1) || isM(x.o1));
+    default: // packed logic and lane shuffles: register forms only
       return isX(x.o0) && isX(x.o1);
   }
 }
@@ -160,6 +164,8 @@ export class RegionCodegen {
     const decls: Node[] = [];
     decls.push(...js`const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;`);
     decls.push(...js`const ip0 = f[${RIP_F}] - D[pc0];`);
+    // SSE is usable (no #NM/#UD from CR0.TS/EM or CR4.OSFXSR): CR writes leave the region, full fallbacks re-read it.
+    decls.push(...js`let sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
@@ -428,7 +434,10 @@ export class RegionCodegen {
     out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
     if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
-    else this.hiZero.clear();
+    else {
+      this.hiZero.clear();
+      out.push(...js`sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
+    }
     if (!flagFree) this.prod = undefined;
     return out;
   }
@@ -1228,7 +1237,7 @@ export class RegionCodegen {
     const lane = (r: number): number => XMM_BYTE(r) >> 3; // Float64Array index of lane 0
     const i32 = (r: number): number => XMM_BYTE(r) >> 2;
     const slow = this.callHandler(x, gi);
-    const guard = expr`(s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0 && (s[${MXCSR}] & 65504) === 8096`;
+    const guard = expr`sse && (s[${MXCSR}] & 65504) === 8096`;
     const fast: Node[] = [];
     let ok: Node = lit(true);
     const src = (o: Operand): Node => {
@@ -1260,20 +1269,60 @@ export class RegionCodegen {
           ifStmt(expr`u === 0`, slow)];
       }
       case Mn.MOVSD_X: {
-        if (o0.kind === OpKind.Reg && o1.kind === OpKind.Reg) return js`f[${lane(o0.reg)}] = f[${lane(o1.reg)}];`; // upper lane kept
+        if (o0.kind === OpKind.Reg && o1.kind === OpKind.Reg) return [ifStmt(id('sse'), js`f[${lane(o0.reg)}] = f[${lane(o1.reg)}];`, slow)]; // upper lane kept
         if (o0.kind === OpKind.Reg) {
           // A load zeroes the upper lane.
-          return [...this.addr(x, o1, gi), ifStmt(expr`(s[${CR0}] & 12) === 0 && tR[ti] === pg && po <= 4088`,
+          return [...this.addr(x, o1, gi), ifStmt(expr`sse && tR[ti] === pg && po <= 4088`,
             js`s[${i32(o0.reg)}] = dv.getInt32(to[ti] + po, true); s[${i32(o0.reg) + 1}] = dv.getInt32(to[ti] + po + 4, true); s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`, slow)];
         }
-        return [...this.addr(x, o0, gi), ifStmt(expr`(s[${CR0}] & 12) === 0 && tW[ti] === pg && po <= 4088`,
+        return [...this.addr(x, o0, gi), ifStmt(expr`sse && tW[ti] === pg && po <= 4088`,
           js`dv.setInt32(to[ti] + po, s[${i32(o1.reg)}], true); dv.setInt32(to[ti] + po + 4, s[${i32(o1.reg) + 1}], true);`, slow)];
       }
+      case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
+        const opx = { [Mn.ADDPD]: '+', [Mn.SUBPD]: '-', [Mn.MULPD]: '*', [Mn.DIVPD]: '/' }[x.op as number]!;
+        const bin = (a: string, b: string): Node => ({ type: 'BinaryExpression', operator: opx, left: id(a), right: id(b) });
+        const zeroOk = (a: string, b: string): Node =>
+          x.op === Mn.MULPD ? expr`(${id(a)} === 0 || ${id(b)} === 0)` : x.op === Mn.DIVPD ? expr`${id(a)} === 0` : lit(true);
+        const laneOk = (a: string, b: string, r: string): Node =>
+          expr`${NORMAL(a)} && ${NORMAL(b)} && (${id(r)} !== 0 ? ${NORMAL(r)} : ${zeroOk(a, b)})`;
+        let b0: Node, b1: Node;
+        if (o1.kind === OpKind.Reg) {
+          b0 = expr`f[${lane(o1.reg)}]`;
+          b1 = expr`f[${lane(o1.reg) + 1}]`;
+        } else {
+          fast.push(...this.addr(x, o1, gi));
+          ok = expr`tR[ti] === pg && po <= 4080 && (po & 15) === 0`; // legacy SSE packed operands must be aligned
+          b0 = expr`dv.getFloat64(to[ti] + po, true)`;
+          b1 = expr`dv.getFloat64(to[ti] + po + 8, true)`;
+        }
+        const body = [
+          ...js`xa = f[${lane(o0.reg)}]; xb = ${b0}; xv = ${bin('xa', 'xb')};`,
+          ...js`m = f[${lane(o0.reg) + 1}]; mh = ${b1}; t = ${bin('m', 'mh')};`,
+        ];
+        return [...js`cur = ${gi}; u = 0;`, ifStmt(guard, [...fast, ifStmt(ok, [...body,
+          ifStmt(expr`${laneOk('xa', 'xb', 'xv')} && ${laneOk('m', 'mh', 't')}`, js`f[${lane(o0.reg)}] = xv; f[${lane(o0.reg) + 1}] = t; u = 1;`)])]),
+          ifStmt(expr`u === 0`, slow)];
+      }
+      case Mn.UNPCKLPD:
+        return [ifStmt(id('sse'), js`f[${lane(o0.reg) + 1}] = f[${lane(o1.reg)}];`, slow)];
+      case Mn.UNPCKHPD:
+        return [ifStmt(id('sse'), js`xv = f[${lane(o1.reg) + 1}]; f[${lane(o0.reg)}] = f[${lane(o0.reg) + 1}]; f[${lane(o0.reg) + 1}] = xv;`, slow)];
       case Mn.XORPD: case Mn.XORPS: case Mn.PXOR:
-        if (o1.reg === o0.reg) return js`s[${i32(o0.reg)}] = 0; s[${i32(o0.reg) + 1}] = 0; s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`;
-        return js`s[${i32(o0.reg)}] ^= s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] ^= s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] ^= s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] ^= s[${i32(o1.reg) + 3}];`;
-      default: // MOVAPD MOVAPS MOVUPD MOVUPS MOVDQA MOVDQU register to register
-        return js`s[${i32(o0.reg)}] = s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] = s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] = s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] = s[${i32(o1.reg) + 3}];`;
+        if (o1.reg === o0.reg) return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] = 0; s[${i32(o0.reg) + 1}] = 0; s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`, slow)];
+        return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] ^= s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] ^= s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] ^= s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] ^= s[${i32(o1.reg) + 3}];`, slow)];
+      default: { // MOVAPD MOVAPS MOVUPD MOVUPS MOVDQA MOVDQU
+        const aligned = x.op === Mn.MOVAPD || x.op === Mn.MOVAPS || x.op === Mn.MOVDQA;
+        const align = aligned ? expr`(po & 15) === 0` : lit(true);
+        if (o0.kind === OpKind.Reg && o1.kind === OpKind.Mem) {
+          return [...this.addr(x, o1, gi), ifStmt(expr`sse && tR[ti] === pg && po <= 4080 && ${align}`,
+            js`t = to[ti] + po; s[${i32(o0.reg)}] = dv.getInt32(t, true); s[${i32(o0.reg) + 1}] = dv.getInt32(t + 4, true); s[${i32(o0.reg) + 2}] = dv.getInt32(t + 8, true); s[${i32(o0.reg) + 3}] = dv.getInt32(t + 12, true);`, slow)];
+        }
+        if (o0.kind === OpKind.Mem) {
+          return [...this.addr(x, o0, gi), ifStmt(expr`sse && tW[ti] === pg && po <= 4080 && ${align}`,
+            js`t = to[ti] + po; dv.setInt32(t, s[${i32(o1.reg)}], true); dv.setInt32(t + 4, s[${i32(o1.reg) + 1}], true); dv.setInt32(t + 8, s[${i32(o1.reg) + 2}], true); dv.setInt32(t + 12, s[${i32(o1.reg) + 3}], true);`, slow)];
+        }
+        return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] = s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] = s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] = s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] = s[${i32(o1.reg) + 3}];`, slow)];
+      }
     }
   }
 

@@ -27,7 +27,8 @@ function program(seed: number): { asm: string; data: Float64Array; mxcsr: number
   lines.push('2:');
   for (let i = 0; i < 16; i++) {
     const a = Math.floor(r() * 8), b = Math.floor(r() * 8);
-    switch (Math.floor(r() * 8)) {
+    const m16 = (unaligned = false): string => `xmmword ptr [rbp + ${16 * Math.floor(r() * 30) + (unaligned && r() < 0.4 ? 8 : 0)}]`;
+    switch (Math.floor(r() * 14)) {
       case 0: lines.push(`addsd xmm${a}, xmm${b}`); break;
       case 1: lines.push(`subsd xmm${a}, qword ptr [rbp + ${8 * Math.floor(r() * 64)}]`); break;
       case 2: lines.push(`mulsd xmm${a}, xmm${b}`); break;
@@ -35,6 +36,11 @@ function program(seed: number): { asm: string; data: Float64Array; mxcsr: number
       case 4: lines.push(`sqrtsd xmm${a}, xmm${b}`); break;
       case 5: lines.push(`movsd qword ptr [rbp + ${8 * Math.floor(r() * 64)}], xmm${a}`); break;
       case 6: lines.push(`movapd xmm${a}, xmm${b}`); break;
+      case 7: lines.push(`${['addpd', 'subpd', 'mulpd', 'divpd'][Math.floor(r() * 4)]} xmm${a}, xmm${b}`); break;
+      case 8: lines.push(`${['addpd', 'mulpd'][Math.floor(r() * 2)]} xmm${a}, ${m16()}`); break;
+      case 9: { const mn = ['movupd', 'movapd', 'movdqu', 'movaps'][Math.floor(r() * 4)]; lines.push(`${mn} xmm${a}, ${m16(mn.includes('u'))}`); break; }
+      case 10: { const mn = ['movupd', 'movapd', 'movdqa', 'movups'][Math.floor(r() * 4)]; lines.push(`${mn} ${m16(mn.includes('u'))}, xmm${a}`); break; }
+      case 11: lines.push(`${['unpcklpd', 'unpckhpd'][Math.floor(r() * 2)]} xmm${a}, xmm${b}`); break;
       default: lines.push(`xorpd xmm${a}, xmm${b}`);
     }
   }
@@ -42,7 +48,7 @@ function program(seed: number): { asm: string; data: Float64Array; mxcsr: number
   return { asm: lines.join('\n'), data, mxcsr: pick([0x1f80, 0x1fa0, 0x1fa0, 0x1fa0, 0x1fa1, 0x9fa0, 0x3fa0]) };
 }
 
-describe('JIT SSE2 scalar-double fast path', () => {
+describe('JIT SSE2 fast paths (scalar and packed doubles, XMM moves)', () => {
   it('matches the interpreter bit for bit, MXCSR flags included', () => {
     const count = 150;
     const progs = Array.from({ length: count }, (_, i) => program(500 + i));
