@@ -1115,17 +1115,29 @@ export class RegionCodegen {
     let c = x.o1.imm & (size === 8 ? 63 : 31);
     // A masked count of 0 changes nothing but still writes a 32-bit destination (zeroing bits 63:32).
     if (c === 0) return size === 4 ? js`${rHi(x.o0.reg)} = 0;` : [];
-    if ((this.liveAfter[gi] & (CF | OF)) !== 0) {
-      return this.genFallbackInline(x, gi);
-    }
     const r = x.o0.reg;
     const lo = rLo(r), hi = rHi(r);
-    if (x.op === Mn.ROR) c = size * 8 - c; // rotate right by c = rotate left by size - c
-    if (size === 4) return js`${lo} = (${lo} << ${c}) | (${lo} >>> ${32 - c}); ${hi} = 0;`;
-    if (c === 32) return js`t = ${lo}; ${lo} = ${hi}; ${hi} = t;`;
-    if (c < 32) return js`t = ${lo}; ${lo} = (${lo} << ${c}) | (${hi} >>> ${32 - c}); ${hi} = (${hi} << ${c}) | (t >>> ${32 - c});`;
-    const k = c - 32; // swap halves, then rotate left by k
-    return js`t = ${hi}; ${hi} = (${lo} << ${k}) | (t >>> ${32 - k}); ${lo} = (t << ${k}) | (${lo} >>> ${32 - k});`;
+    const ror = x.op === Mn.ROR;
+    if (ror) c = size * 8 - c; // rotate right by c = rotate left by size - c
+    let out: Node[];
+    if (size === 4) out = js`${lo} = (${lo} << ${c}) | (${lo} >>> ${32 - c}); ${hi} = 0;`;
+    else if (c === 32) out = js`t = ${lo}; ${lo} = ${hi}; ${hi} = t;`;
+    else if (c < 32) out = js`t = ${lo}; ${lo} = (${lo} << ${c}) | (${hi} >>> ${32 - c}); ${hi} = (${hi} << ${c}) | (t >>> ${32 - c});`;
+    else {
+      const k = c - 32; // swap halves, then rotate left by k
+      out = js`t = ${hi}; ${hi} = (${lo} << ${k}) | (t >>> ${32 - k}); ${lo} = (t << ${k}) | (${lo} >>> ${32 - k});`;
+    }
+    if ((this.liveAfter[gi] & (CF | OF)) !== 0) {
+      // CF and OF from the result by the count-1 formulas (the host applies them to every count); the other flags
+      // are kept, so CF/OF ride on the record as `fov`, like IMUL's.
+      const top = size === 8 ? hi : lo;
+      out.push(...(ror
+        ? js`u = ${top} >>> 31; fov = u | ((u ^ ((${top} >>> 30) & 1)) << 11);`
+        : js`u = ${lo} & 1; fov = u | ((u ^ (${top} >>> 31)) << 11);`));
+      this.fovMaybe = true;
+      this.prod = undefined; // CF/OF no longer follow the recorded producer
+    }
+    return out;
   }
 
   private genFallbackInline(x: Instr, gi: number): Node[] {
