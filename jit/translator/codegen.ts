@@ -16,7 +16,7 @@ import { Mn, FORM_FLAGS_READ, FORM_FLAGS_WRITTEN, FORM_FLAGS_UNDEFINED, MN_NAMES
 import { LazyOp } from '../interp/flags.js';
 import {
   FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, LZ_CIN, PENDING, RIP_F,
-  SEG_BASE_F, ARITH_FLAGS, CR0, CR4, MXCSR, XMM_BYTE,
+  SEG_BASE_F, ARITH_FLAGS, CR0, CR4, MXCSR, XMM_BYTE, JIT_VSCRATCH_I32,
 } from '../../machine/cpu/state.js';
 import type { Region, RegionBlock } from './region.js';
 import type { Handler } from '../cache/code-cache.js';
@@ -67,7 +67,12 @@ const SSE_FAST = new Set<number>([
   Mn.ADDSD, Mn.SUBSD, Mn.MULSD, Mn.DIVSD, Mn.SQRTSD, Mn.MOVSD_X, Mn.XORPD, Mn.XORPS, Mn.PXOR,
   Mn.MOVAPD, Mn.MOVAPS, Mn.MOVUPD, Mn.MOVUPS, Mn.MOVDQA, Mn.MOVDQU,
   Mn.ADDPD, Mn.SUBPD, Mn.MULPD, Mn.DIVPD, Mn.UNPCKLPD, Mn.UNPCKHPD,
+  ...[Mn.POR, Mn.PAND, Mn.PANDN, Mn.PADDD, Mn.PSUBD, Mn.PADDQ, Mn.PSUBQ, Mn.PSHUFD, Mn.PUNPCKLDQ, Mn.PUNPCKHDQ,
+    Mn.PUNPCKLQDQ, Mn.PUNPCKHQDQ, Mn.PUNPCKLBW, Mn.PUNPCKHBW, Mn.PUNPCKLWD, Mn.PUNPCKHWD, Mn.PACKUSWB],
+  ...[Mn.PSLLD, Mn.PSRLD, Mn.PSRAD, Mn.PSLLW, Mn.PSRLW, Mn.PSLLQ, Mn.PSRLQ],
 ]);
+const VINT_SHIFT = new Set<number>([Mn.PSLLD, Mn.PSRLD, Mn.PSRAD, Mn.PSLLW, Mn.PSRLW, Mn.PSLLQ, Mn.PSRLQ]);
+const VSCRATCH_I32 = JIT_VSCRATCH_I32;
 
 function sseFastOk(x: Instr): boolean {
   const isX = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Xmm;
@@ -80,7 +85,12 @@ function sseFastOk(x: Instr): boolean {
       return (isX(x.o0) && (isX(x.o1) || isM(x.o1))) || (isM(x.o0) && isX(x.o1));
     case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD:
       return isX(x.o0) && (isX(x.o1) || isM(x.o1));
-    default: // packed logic and lane shuffles: register forms only
+    case Mn.XORPD: case Mn.XORPS: case Mn.PXOR: case Mn.UNPCKLPD: case Mn.UNPCKHPD:
+      return isX(x.o0) && isX(x.o1);
+    default:
+      if (VINT_SHIFT.has(x.op)) return isX(x.o0) && x.o1.kind === OpKind.Imm;
+      if (x.op === Mn.PSHUFD) return isX(x.o0) && (isX(x.o1) || isM(x.o1)) && x.o2.kind === OpKind.Imm;
+      if (SSE_FAST.has(x.op) && x.nops === 2) return isX(x.o0) && (isX(x.o1) || isM(x.o1)); // packed logic and lane shuffles: register forms only
       return isX(x.o0) && isX(x.o1);
   }
 }
@@ -1319,6 +1329,19 @@ export class RegionCodegen {
         return [ifStmt(id('sse'), js`f[${lane(o0.reg) + 1}] = f[${lane(o1.reg)}];`, slow)];
       case Mn.UNPCKHPD:
         return [ifStmt(id('sse'), js`xv = f[${lane(o1.reg) + 1}]; f[${lane(o0.reg)}] = f[${lane(o0.reg) + 1}]; f[${lane(o0.reg) + 1}] = xv;`, slow)];
+      case Mn.POR: case Mn.PAND: case Mn.PANDN: case Mn.PADDD: case Mn.PSUBD: case Mn.PADDQ: case Mn.PSUBQ:
+      case Mn.PSHUFD: case Mn.PUNPCKLDQ: case Mn.PUNPCKHDQ: case Mn.PUNPCKLQDQ: case Mn.PUNPCKHQDQ: case Mn.PUNPCKLBW:
+      case Mn.PUNPCKHBW: case Mn.PUNPCKLWD: case Mn.PUNPCKHWD: case Mn.PACKUSWB:
+      case Mn.PSLLD: case Mn.PSRLD: case Mn.PSRAD: case Mn.PSLLW: case Mn.PSRLW: case Mn.PSLLQ: case Mn.PSRLQ: {
+        // Integer lanes: exact in every MXCSR state; a memory source (16-byte aligned) goes through a scratch slot.
+        const imm = VINT_SHIFT.has(x.op) ? o1.imm & 0xff : x.op === Mn.PSHUFD ? x.o2.imm & 0xff : 0;
+        if (VINT_SHIFT.has(x.op) || o1.kind === OpKind.Reg) {
+          const src = VINT_SHIFT.has(x.op) ? i32(o0.reg) : i32(o1.reg);
+          return [ifStmt(id('sse'), js`J.vint(cpu, ${x.op}, ${i32(o0.reg)}, ${src}, ${imm});`, slow)];
+        }
+        return [...this.addr(x, o1, gi), ifStmt(expr`sse && tR[ti] === pg && po <= 4080 && (po & 15) === 0`,
+          js`t = to[ti] + po; s[${VSCRATCH_I32}] = dv.getInt32(t, true); s[${VSCRATCH_I32 + 1}] = dv.getInt32(t + 4, true); s[${VSCRATCH_I32 + 2}] = dv.getInt32(t + 8, true); s[${VSCRATCH_I32 + 3}] = dv.getInt32(t + 12, true); J.vint(cpu, ${x.op}, ${i32(o0.reg)}, ${VSCRATCH_I32}, ${imm});`, slow)];
+      }
       case Mn.XORPD: case Mn.XORPS: case Mn.PXOR:
         if (o1.reg === o0.reg) return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] = 0; s[${i32(o0.reg) + 1}] = 0; s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`, slow)];
         return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] ^= s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] ^= s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] ^= s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] ^= s[${i32(o1.reg) + 3}];`, slow)];

@@ -28,7 +28,7 @@ function program(seed: number): { asm: string; data: Float64Array; mxcsr: number
   for (let i = 0; i < 16; i++) {
     const a = Math.floor(r() * 8), b = Math.floor(r() * 8);
     const m16 = (unaligned = false): string => `xmmword ptr [rbp + ${16 * Math.floor(r() * 30) + (unaligned && r() < 0.4 ? 8 : 0)}]`;
-    switch (Math.floor(r() * 14)) {
+    switch (Math.floor(r() * 17)) {
       case 0: lines.push(`addsd xmm${a}, xmm${b}`); break;
       case 1: lines.push(`subsd xmm${a}, qword ptr [rbp + ${8 * Math.floor(r() * 64)}]`); break;
       case 2: lines.push(`mulsd xmm${a}, xmm${b}`); break;
@@ -41,6 +41,9 @@ function program(seed: number): { asm: string; data: Float64Array; mxcsr: number
       case 9: { const mn = ['movupd', 'movapd', 'movdqu', 'movaps'][Math.floor(r() * 4)]; lines.push(`${mn} xmm${a}, ${m16(mn.includes('u'))}`); break; }
       case 10: { const mn = ['movupd', 'movapd', 'movdqa', 'movups'][Math.floor(r() * 4)]; lines.push(`${mn} ${m16(mn.includes('u'))}, xmm${a}`); break; }
       case 11: lines.push(`${['unpcklpd', 'unpckhpd'][Math.floor(r() * 2)]} xmm${a}, xmm${b}`); break;
+      case 12: lines.push(`${['por', 'pand', 'pandn', 'paddd', 'psubd', 'paddq', 'psubq', 'punpckldq', 'punpckhdq', 'punpcklqdq', 'punpckhqdq', 'punpcklbw', 'punpckhbw', 'punpcklwd', 'punpckhwd', 'packuswb'][Math.floor(r() * 16)]} xmm${a}, ${r() < 0.3 ? m16() : `xmm${b}`}`); break;
+      case 13: lines.push(`${['pslld', 'psrld', 'psrad', 'psllw', 'psrlw', 'psllq', 'psrlq'][Math.floor(r() * 7)]} xmm${a}, ${Math.floor(r() * 70)}`); break;
+      case 14: lines.push(`pshufd xmm${a}, ${r() < 0.3 ? m16() : `xmm${b}`}, ${Math.floor(r() * 256)}`); break;
       default: lines.push(`xorpd xmm${a}, xmm${b}`);
     }
   }
@@ -50,7 +53,7 @@ function program(seed: number): { asm: string; data: Float64Array; mxcsr: number
 
 describe('JIT SSE2 fast paths (scalar and packed doubles, XMM moves)', () => {
   it('matches the interpreter bit for bit, MXCSR flags included', () => {
-    const count = 150;
+    const count = Number(process.env.SSE_FUZZ_COUNT ?? 150);
     const progs = Array.from({ length: count }, (_, i) => program(500 + i));
     const bins = assemble(progs.map((p) => p.asm));
     for (let i = 0; i < count; i++) {
