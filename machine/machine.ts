@@ -71,6 +71,8 @@ export interface MachineStats {
 
 /** Block executions before the 'auto' engine translates a block's region. */
 export const JIT_THRESHOLD = 1000;
+/** The 'auto' engine translates a block once it has retired this many instructions (executions x length). */
+export const JIT_HOT_INSTRUCTIONS = 100_000;
 
 /** How long run() executes before yielding to the event loop (host milliseconds). */
 const BATCH_MS = 16;
@@ -126,6 +128,7 @@ export class Machine {
         ? undefined
         : new Jit(this.interpreter, this.cache, {
             threshold: c.engine === 'jit' ? 1 : JIT_THRESHOLD,
+            hotInstructions: c.engine === 'jit' ? undefined : JIT_HOT_INSTRUCTIONS,
             symbolize: (lin) => this.symbols.lookup(lin)?.name,
             disasm: disassemble,
             dumpDir: c.jitDump,

@@ -92,6 +92,8 @@ export class Interpreter {
   /** Optional hook to tier up hot blocks (the JIT). Called when block.count crosses the threshold. */
   onHot: ((cpu: Cpu, b: Block) => void) | undefined;
   hotThreshold = Infinity;
+  /** Count hotness in instructions (executions x block length) instead of block executions. */
+  hotWeighted = false;
 
   constructor(
     readonly cache: CodeCache,
@@ -245,7 +247,7 @@ export class Interpreter {
         }
         continue;
       }
-      if (++b.count >= this.hotThreshold && this.onHot !== undefined) this.onHot(cpu, b);
+      if (++b.count * (this.hotWeighted ? b.instrs.length : 1) >= this.hotThreshold && this.onHot !== undefined) this.onHot(cpu, b);
       done += this.exec(cpu, b, budget - done);
     }
     this.retired += done;

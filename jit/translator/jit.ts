@@ -20,6 +20,11 @@ export type Compiled = (cpu: Cpu, budget: number) => number;
 export interface JitOptions {
   /** Executions of a block before its region is translated (1 = translate on first execution). */
   threshold: number;
+  /**
+   * Measure hotness in guest instructions (executions x block length) and translate at this many: compilation
+   * (ours plus V8's) costs milliseconds, so code must have run long enough for translation to pay off.
+   */
+  hotInstructions?: number;
   /** Directory for one .js file per region (source with guest disassembly comments). */
   dumpDir?: string;
   /** Guest symbol for a linear address (function names in profiles); undefined when unknown. */
@@ -232,7 +237,8 @@ export class Jit {
     readonly cache: CodeCache,
     readonly opts: JitOptions,
   ) {
-    interp.hotThreshold = opts.threshold;
+    interp.hotThreshold = opts.hotInstructions ?? opts.threshold;
+    interp.hotWeighted = opts.hotInstructions !== undefined;
     interp.onHot = (cpu, b) => this.translate(cpu, b);
     cache.onInvalidate = (b) => this.blockGone(b);
     if (opts.dumpDir !== undefined) mkdirSync(opts.dumpDir, { recursive: true });

@@ -1,6 +1,6 @@
 // Region formation for the translator: from a hot block, the blocks reachable by direct branches inside the same
 // 4 KiB page (so one linear-to-physical mapping holds for all of them), forming loops with internal control flow.
-import { OpKind } from '../decoder/instr.js';
+import { OpKind, RegClass } from '../decoder/instr.js';
 import { MN_FLOW } from '../decoder/tables.gen.js';
 import { Mn } from '../decoder/tables.gen.js';
 import type { Block } from '../cache/code-cache.js';
@@ -29,6 +29,21 @@ export interface Region {
 // slower than the interpreter: keep regions well below that (about 300 bytes of JS per guest instruction).
 export const MAX_REGION_BLOCKS = 32;
 export const MAX_REGION_INSTRS = 160;
+/** Budget in rough units of generated code: SSE work (fast path plus slow path) and memory accesses are bigger. */
+export const MAX_REGION_COST = 260;
+
+function blockCost(b: Block): number {
+  let c = 0;
+  for (const ins of b.instrs) {
+    let k = 1;
+    for (const o of [ins.o0, ins.o1, ins.o2]) {
+      if (o.kind === OpKind.Reg && o.rc === RegClass.Xmm) k = 4;
+      else if (o.kind === OpKind.Mem && k < 2) k = 2;
+    }
+    c += k;
+  }
+  return c;
+}
 
 /** Direct successors (RAM offsets) of a block's last instruction, or [] when the transfer is indirect or leaves. */
 export function successors(b: Block): { fall: number | undefined; target: number | undefined } {
@@ -61,11 +76,14 @@ export function formRegion(entry: Block, blockAt: (ramOff: number, returnSite: b
   const blocks: RegionBlock[] = [];
   const byOff = new Map<number, RegionBlock>();
   let instrCount = 0;
+  let cost = 0;
   const queue: Block[] = [entry];
   while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS) {
     const b = queue.shift()!;
     if (byOff.has(b.ramOff)) continue;
-    if (instrCount + b.instrs.length > MAX_REGION_INSTRS && blocks.length > 0) break;
+    const bc = blockCost(b);
+    if ((instrCount + b.instrs.length > MAX_REGION_INSTRS || cost + bc > MAX_REGION_COST) && blocks.length > 0) break;
+    cost += bc;
     const rb: RegionBlock = { block: b, delta: b.ramOff - entry.ramOff, index: blocks.length };
     blocks.push(rb);
     byOff.set(b.ramOff, rb);
