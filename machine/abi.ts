@@ -90,9 +90,10 @@ export const PAYLOAD_ADDRESS = 0x1E0000;
 export const PAYLOAD_MAX_SIZE = 0x20000;
 /** core with APIC ID n uses [STACK_BASE + n*STACK_SIZE, STACK_BASE + (n+1)*STACK_SIZE) */
 export const STACK_BASE = 0x200000;
-export const STACK_SIZE = 0x8000;
-/** APIC IDs 0..31 are started and used */
-export const MAX_CORES = 0x20;
+/** 16 KiB per core: 64 cores fit below BUNDLE_ADDRESS */
+export const STACK_SIZE = 0x4000;
+/** APIC IDs 0..63 are started and used */
+export const MAX_CORES = 0x40;
 /** BMFS-Lite RAM disk holding the built-in programs */
 export const BUNDLE_ADDRESS = 0x300000;
 export const BUNDLE_MAX_SIZE = 0x100000;

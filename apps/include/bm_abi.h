@@ -70,8 +70,8 @@
 #define PAYLOAD_ADDRESS 0x1E0000
 #define PAYLOAD_MAX_SIZE 0x20000
 #define STACK_BASE 0x200000	/* core with APIC ID n uses [STACK_BASE + n*STACK_SIZE, STACK_BASE + (n+1)*STACK_SIZE) */
-#define STACK_SIZE 0x8000
-#define MAX_CORES 0x20	/* APIC IDs 0..31 are started and used */
+#define STACK_SIZE 0x4000	/* 16 KiB per core: 64 cores fit below BUNDLE_ADDRESS */
+#define MAX_CORES 0x40	/* APIC IDs 0..63 are started and used */
 #define BUNDLE_ADDRESS 0x300000	/* BMFS-Lite RAM disk holding the built-in programs */
 #define BUNDLE_MAX_SIZE 0x100000
 #define PROGRAM_PHYS_ADDRESS 0x400000
