@@ -45,7 +45,7 @@ wall.sort((a, b) => a - b);
 console.log(JSON.stringify({ instructions: st.length, best: runs[0], median: runs[3], wallBest: wall[0], gcs, check }));
 `;
 
-test('decode speed: well under 1 us per instruction, no allocation with a reused Instr', (ctx) => {
+test('decoding real code allocates nothing with a reused Instr (speed is printed, not asserted)', (ctx) => {
   const text = nodeText(2 << 20);
   if (!text) {
     ctx.skip();
@@ -70,7 +70,7 @@ test('decode speed: well under 1 us per instruction, no allocation with a reused
       `${res.best.toFixed(1)} ns/instr, median ${res.median.toFixed(1)} ns/instr (wall best ${res.wallBest.toFixed(1)}); ` +
       `GCs during timing: ${res.gcs}`);
     expect(res.instructions).toBeGreaterThan(200_000);
-    expect(res.median).toBeLessThan(1000);
+    // The figure is printed, not asserted: timing belongs to perf/, and CI machines are shared.
     expect(res.gcs).toBe(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -63,16 +63,13 @@ describe('PCI config access', () => {
     expect(host.addressPort.read(0, 4)).toBe(0x8000f804);
   });
 
-  it('scans all 65,536 functions through ECAM quickly', () => {
+  it('scans all 65,536 functions through ECAM and finds exactly the two present ones', () => {
     const { ecamRead } = q35();
-    const t0 = performance.now();
     let found = 0;
     for (let bus = 0; bus < 256; bus++)
       for (let dev = 0; dev < 32; dev++)
         for (let fn = 0; fn < 8; fn++) if ((ecamRead(bus, dev, fn, 0) & 0xffff) !== 0xffff) found++;
-    const ms = performance.now() - t0;
     expect(found).toBe(2);
-    expect(ms).toBeLessThan(200);
   });
 
   it('sets the multi-function bit of function 0 when more functions are present', () => {

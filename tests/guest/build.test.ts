@@ -214,10 +214,8 @@ describe('build tool', () => {
   it('rebuilds nothing when nothing changed', () => {
     const before = statSync(join(ROOT, 'build/bmjit.img')).mtimeMs;
     const kernelBefore = statSync(join(ROOT, 'build/kernel.bin')).mtimeMs;
-    const t0 = Date.now();
     const r = spawnSync(process.execPath, [join(ROOT, 'tools/build-guest.mjs'), '--quiet'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(statSync(join(ROOT, 'build/kernel.bin')).mtimeMs).toBe(kernelBefore);
     expect(statSync(join(ROOT, 'build/bmjit.img')).mtimeMs).toBe(before);
   });

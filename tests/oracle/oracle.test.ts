@@ -356,7 +356,7 @@ describe('host oracle: generators', () => {
     expect(diffs.slice(0, 3)).toEqual([]);
   });
 
-  it('timing: a 5000-case batch (prints cases per second)', () => {
+  it('runs a 5000-case batch in one process (prints cases per second; timing is not asserted)', () => {
     const t0 = performance.now();
     const cases = generateCases('alu', 99, 5000);
     const t1 = performance.now();
@@ -365,6 +365,5 @@ describe('host oracle: generators', () => {
     expect(res.length).toBe(5000);
     const rate = Math.round(5000 / ((t2 - t1) / 1000));
     console.log(`host oracle: 5000 cases run in ${(t2 - t1).toFixed(0)} ms (${rate} cases/s); generate+assemble ${(t1 - t0).toFixed(0)} ms`);
-    expect(t2 - t1).toBeLessThan(3000); // generous: the machine is shared; typically ~100 ms
   });
 });
