@@ -669,6 +669,18 @@ export class RegionCodegen {
     return k;
   }
 
+  /**
+   * The current value of a destination operand (register, or memory loaded through the TLB fast path into m/mh,
+   * with a write check when the instruction will store back). Load statements are appended to `out`.
+   */
+  private destValue(x: Instr, o: Operand, gi: number, size: number, write: boolean, out: Node[]): { a: Node; aH: Node } {
+    if (o.kind === OpKind.Mem) {
+      out.push(...this.addr(x, o, gi), ...this.load(size, write));
+      return { a: id('m'), aH: id('mh') };
+    }
+    return { a: this.srcLo(o, size), aH: size === 8 ? id(rHi(o.reg)) : lit(0) };
+  }
+
   /** Expression for a register/immediate source operand value at `size` (low half; int32 for 4/8). */
   private srcLo(o: Operand, size: number): Node {
     if (o.kind === OpKind.Imm) {
@@ -858,14 +870,7 @@ export class RegionCodegen {
       b = this.srcLo(o1, size);
       if (size === 8) bH = o1.kind === OpKind.Imm ? lit(o1.immHi | 0) : id(rHi(o1.reg));
     }
-    if (mem) {
-      out.push(...this.addr(x, o0, gi), ...this.load(size, writes));
-      a = id('m');
-      aH = id('mh');
-    } else {
-      a = this.srcLo(o0, size);
-      aH = size === 8 ? id(rHi(o0.reg)) : lit(0);
-    }
+    ({ a, aH } = this.destValue(x, o0, gi, size, writes, out));
     // Result into t/th.
     let lazy: LazyOp;
     if (size === 8) {
@@ -931,14 +936,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     const mem = o0.kind === OpKind.Mem;
     let a: Node, aH: Node;
-    if (mem) {
-      out.push(...this.addr(x, o0, gi), ...this.load(size, true));
-      a = id('m');
-      aH = id('mh');
-    } else {
-      a = this.srcLo(o0, size);
-      aH = size === 8 ? id(rHi(o0.reg)) : lit(0);
-    }
+    ({ a, aH } = this.destValue(x, o0, gi, size, true, out));
     const op = x.op;
     let lazy: LazyOp | undefined;
     let mask = ALL;
@@ -1012,14 +1010,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     const mem = o0.kind === OpKind.Mem;
     let a: Node, aH: Node;
-    if (mem) {
-      out.push(...this.addr(x, o0, gi), ...this.load(size, true));
-      a = id('m');
-      aH = id('mh');
-    } else {
-      a = this.srcLo(o0, size);
-      aH = size === 8 ? id(rHi(o0.reg)) : lit(0);
-    }
+    ({ a, aH } = this.destValue(x, o0, gi, size, true, out));
     let lazy: LazyOp;
     if (size === 4) {
       if (x.op === Mn.SHR) {
