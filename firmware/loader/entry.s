@@ -129,7 +129,18 @@ entry64_reload:
 	add edi, 8
 	dec ecx
 	jnz 1b
-	mov edi, OFFSET tmp_pd
+	call has_1g_pages			# with 1 GiB pages the four PDPT entries map 0-4 GiB directly
+	jnc 3f
+	mov edi, OFFSET tmp_pdpt
+	mov eax, PAGE_2M_FLAGS			# present, writable, PS
+	xor ecx, ecx
+4:	mov [rdi + rcx * 8], rax
+	add rax, 0x40000000
+	inc ecx
+	cmp ecx, 4
+	jb 4b
+	jmp 5f
+3:	mov edi, OFFSET tmp_pd
 	mov eax, PAGE_2M_FLAGS
 	mov ecx, 2048
 2:	mov [rdi], rax
@@ -137,7 +148,7 @@ entry64_reload:
 	add rdi, 8
 	dec ecx
 	jnz 2b
-	mov rax, cr4
+5:	mov rax, cr4
 	or eax, CR4_PAE
 	mov cr4, rax
 	mov eax, OFFSET tmp_pml4

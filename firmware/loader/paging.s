@@ -50,8 +50,25 @@ paging_build:
 	cmp ecx, 512
 	jb 1b
 
-	# Low PDPT: r8 entries to the PDs at PD_LOW_ADDRESS, the rest empty. The PD pages are written completely.
+	# Low half with 1 GiB pages when the CPU has them: r8 PDPT entries and no page directories (8 stores instead
+	# of thousands: most of the loader's work otherwise).
+	call has_1g_pages
+	jnc 39f
 	xor ecx, ecx
+40:	xor eax, eax
+	cmp ecx, r8d
+	jae 42f
+	mov rax, rcx
+	shl rax, 30
+	or rax, PAGE_2M_FLAGS			# present, writable, PS: a 1 GiB page at the PDPT level
+42:	mov [PDPT_LOW_ADDRESS + rcx * 8], rax
+	inc ecx
+	cmp ecx, 512
+	jb 40b
+	jmp 43f
+
+	# Low PDPT: r8 entries to the PDs at PD_LOW_ADDRESS, the rest empty. The PD pages are written completely.
+39:	xor ecx, ecx
 4:	xor eax, eax
 	cmp ecx, r8d
 	jae 41f
@@ -73,7 +90,7 @@ paging_build:
 	jnz 5b
 
 	# High PDPT and PDs: clear the PD pages in use, then fill r9 entries.
-	mov eax, r9d
+43:	mov eax, r9d
 	add eax, 511
 	shr eax, 9				# high PD pages
 	mov edx, eax
@@ -114,4 +131,27 @@ paging_build:
 	or eax, CR0_MP | CR0_NE
 	mov cr0, rax
 	fninit
+	ret
+
+# -----------------------------------------------------------------------------
+# has_1g_pages -- does the CPU support 1 GiB pages (CPUID 80000001h EDX bit 26)?
+#  IN:  nothing
+# OUT:  CF = 1 if it does; clobbers RAX, RDX (RBX and RCX preserved)
+.globl has_1g_pages
+has_1g_pages:
+	push rbx
+	push rcx
+	mov eax, 0x80000000
+	cpuid
+	cmp eax, 0x80000001
+	jb 1f					# CF = 1 here would be wrong: clear it below
+	mov eax, 0x80000001
+	cpuid
+	bt edx, 26
+	pop rcx
+	pop rbx
+	ret
+1:	clc
+	pop rcx
+	pop rbx
 	ret
