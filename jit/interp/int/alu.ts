@@ -319,12 +319,7 @@ function addRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = (a + b) | 0;
-  s[LZ_OP] = LazyOp.Add;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Add, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -334,12 +329,7 @@ function addRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = (a + b) | 0;
-  s[LZ_OP] = LazyOp.Add;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Add, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -349,12 +339,7 @@ function subRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = (a - b) | 0;
-  s[LZ_OP] = LazyOp.Sub;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Sub, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -364,12 +349,7 @@ function subRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = (a - b) | 0;
-  s[LZ_OP] = LazyOp.Sub;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Sub, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -379,12 +359,7 @@ function cmpRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = (a - b) | 0;
-  s[LZ_OP] = LazyOp.Sub;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Sub, 4, r, a, b);
 }
 function cmpRI4(cpu: Cpu, ins: Instr): void {
   const s = cpu.i32;
@@ -392,12 +367,7 @@ function cmpRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = (a - b) | 0;
-  s[LZ_OP] = LazyOp.Sub;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Sub, 4, r, a, b);
 }
 function andRR4(cpu: Cpu, ins: Instr): void {
   const s = cpu.i32;
@@ -405,12 +375,7 @@ function andRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = a & b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -420,12 +385,7 @@ function andRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = a & b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -435,12 +395,7 @@ function orRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = a | b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -450,12 +405,7 @@ function orRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = a | b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -465,12 +415,7 @@ function xorRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = a ^ b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -480,12 +425,7 @@ function xorRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = a ^ b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
   s[d] = r;
   s[d | 1] = 0;
 }
@@ -495,12 +435,7 @@ function testRR4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = s[ins.o1.reg << 1];
   const r = a & b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
 }
 function testRI4(cpu: Cpu, ins: Instr): void {
   const s = cpu.i32;
@@ -508,12 +443,7 @@ function testRI4(cpu: Cpu, ins: Instr): void {
   const a = s[d];
   const b = ins.o1.imm;
   const r = a & b;
-  s[LZ_OP] = LazyOp.Logic;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = ARITH_FLAGS;
+  lazy32(s, LazyOp.Logic, 4, r, a, b);
 }
 
 const FAST4: Readonly<Record<number, readonly [Handler, Handler]>> = {
