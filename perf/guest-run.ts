@@ -49,6 +49,8 @@ export interface GuestOptions {
   reps: number;
   /** Write each translated region's source here (JitOptions.dumpDir). */
   dumpDir?: string;
+  /** Compile hand-edited region sources from here (JitOptions.loadDir). */
+  loadDir?: string;
   /** MachineConfig.sliceInstructions (default: the machine's). */
   slice?: number;
 }
@@ -56,6 +58,7 @@ export interface GuestOptions {
 export function runGuest(binPath: string, symPath: string | undefined, opts: GuestOptions): GuestResult {
   const m = createMachine({ engine: opts.engine, memory: '256M', sliceInstructions: opts.slice });
   if (symPath !== undefined) m.addSymbols(readFileSync(symPath, 'latin1'), symPath);
+  if (opts.loadDir !== undefined && m.jit !== undefined) m.jit.opts.loadDir = opts.loadDir;
   if (opts.dumpDir !== undefined && m.jit !== undefined) {
     mkdirSync(opts.dumpDir, { recursive: true });
     m.jit.opts.dumpDir = opts.dumpDir;

@@ -25,6 +25,7 @@ interface Options {
   tiers: Set<Tier>;
   jitMode: 'auto' | 'jit';
   dumpDir: string | undefined;
+  loadDir: string | undefined;
   json: string | undefined;
   short: boolean;
   /** 'cpu': process CPU time (robust on a shared machine); 'wall': elapsed time. */
@@ -66,6 +67,7 @@ function parseOptions(argv: string[]): Options {
         tiers: { type: 'string', default: 'native,interp,jit' },
         'jit-mode': { type: 'string', default: 'auto' },
         'jit-dump': { type: 'string' },
+        'jit-load': { type: 'string' },
         json: { type: 'string' },
         'no-short': { type: 'boolean', default: false },
         clock: { type: 'string', default: 'cpu' },
@@ -82,7 +84,7 @@ function parseOptions(argv: string[]): Options {
   if (v.help === true) {
     process.stdout.write(
       'usage: node dist/perf/run.js [--quick] [--only a,b] [--tiers native,interp,jit] [--jit-mode auto|always]\n' +
-        '                             [--clock cpu|wall] [--slice N] [--jit-dump DIR] [--json FILE] [--no-short]\n' +
+        '                             [--clock cpu|wall] [--slice N] [--jit-dump DIR] [--jit-load DIR] [--json FILE] [--no-short]\n' +
         '                             [--no-forced-check]\n' +
         `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}\n`,
     );
@@ -115,6 +117,7 @@ function parseOptions(argv: string[]): Options {
     tiers,
     jitMode: mode === 'always' ? 'jit' : 'auto',
     dumpDir: v['jit-dump'],
+    loadDir: v['jit-load'],
     json: v.json,
     short: v['no-short'] !== true,
     clock,
@@ -183,7 +186,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('jit')) {
     let r: GuestResult;
     try {
-      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 4, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 4, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined, loadDir: o.loadDir !== undefined ? join(o.loadDir, w.name) : undefined });
     } catch (e) {
       return err('JIT', e);
     }

@@ -131,6 +131,7 @@ export class RegionCodegen {
   private blockLiveIn = new Map<number, number>();
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
+  private needIpI = false;
   /** Region index of the block being generated, and whether it branches to its own start. */
   private current = 0;
   private selfLoop = false;
@@ -174,13 +175,14 @@ export class RegionCodegen {
     const decls: Node[] = [];
     decls.push(...js`const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;`);
     decls.push(...js`const ip0 = f[${RIP_F}] - D[pc0];`);
+    if (this.needIpI) decls.push(...js`const ipI = ip0 >= 0 && ip0 < 2147483648 ? ip0 | 0 : -1;`);
     // SSE is usable (no #NM/#UD from CR0.TS/EM or CR4.OSFXSR): CR writes leave the region, full fallbacks re-read it.
     decls.push(...js`let sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;`);
-    decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
     const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
@@ -620,7 +622,60 @@ export class RegionCodegen {
 
   /** Statements computing ea/pg/ti/po for operand `o` of instruction gi. */
   private addr(x: Instr, o: Operand, gi: number): Node[] {
-    return [...js`cur = ${gi};`, ...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`];
+    const slow = [...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); po = ea & 4095;`];
+    const fast = this.intAddr(x, o, gi);
+    if (fast === undefined) return [...js`cur = ${gi};`, ...slow, ...js`ti = pg & 4095;`];
+    const test: Node = fast.ok ?? lit(true);
+    return [
+      ...js`cur = ${gi};`,
+      ...fast.pre,
+      { type: 'IfStatement', test, consequent: block(js`ea = ua >>> 0; pg = ua >>> 12; po = ua & 4095;`), alternate: block(slow) },
+      ...js`ti = pg & 4095;`,
+    ];
+  }
+
+  /**
+   * The common case of an address below 4 GiB in int32 arithmetic: `pre` leaves the low 32 bits in `ua`, and `ok`
+   * holds when they are the whole address (high halves zero, no carry out of bit 31..0, index fits after scaling).
+   * V8 keeps this path free of float conversions; the exact double arithmetic of eaStmts is the fallback.
+   */
+  private intAddr(x: Instr, o: Operand, gi: number): { pre: Node[]; ok: Node | undefined } | undefined {
+    if (x.seg >= 4) return undefined;
+    if (o.base === REG_RIP) {
+      // ipI: the region's base address when it is in [0, 2^31); a non-negative sum is then exact.
+      this.needIpI = true;
+      return { pre: js`ua = ipI + ${this.starts[gi] + x.len + o.disp} | 0;`, ok: expr`ipI >= 0 && ua >= 0` };
+    }
+    if (o.base === REG_NONE && o.index === REG_NONE) return undefined; // constant: V8 folds the double path
+    const sh = o.scale === 8 ? 3 : o.scale === 4 ? 2 : o.scale === 2 ? 1 : 0;
+    const conds: Node[] = [];
+    const hiParts: Node[] = [];
+    for (const r of [o.base, o.index]) if (r !== REG_NONE && !this.hiZero.has(r)) hiParts.push(id(rHi(r)));
+    if (o.index !== REG_NONE && sh > 0) hiParts.push(expr`${rLo(o.index)} >>> ${32 - sh}`);
+    if (hiParts.length > 0) conds.push(expr`(${hiParts.reduce((a, b) => expr`${a} | ${b}`)}) === 0`);
+    const iTerm = o.index === REG_NONE ? undefined : sh === 0 ? id(rLo(o.index)) : expr`${rLo(o.index)} << ${sh}`;
+    const pre: Node[] = [];
+    // First the register sum (one carry check when there are two terms), then the displacement.
+    const tmp = o.disp === 0 ? 'ua' : 'ub';
+    let sum: string;
+    if (o.base !== REG_NONE && iTerm !== undefined) {
+      pre.push(...js`${id(tmp)} = ${id(rLo(o.base))} + ${iTerm} | 0;`);
+      conds.push(expr`${id(tmp)} >>> 0 >= ${rLo(o.base)} >>> 0`);
+      sum = tmp;
+    } else if (o.base !== REG_NONE) {
+      sum = rLo(o.base);
+    } else {
+      pre.push(...js`${id(tmp)} = ${iTerm!};`);
+      sum = tmp;
+    }
+    if (o.disp === 0) {
+      if (sum !== 'ua') pre.push(...js`ua = ${id(sum)};`);
+    } else {
+      pre.push(...js`ua = ${id(sum)} + ${o.disp} | 0;`);
+      conds.push(o.disp > 0 ? expr`ua >>> 0 > ${id(sum)} >>> 0` : expr`ua >>> 0 < ${id(sum)} >>> 0`);
+    }
+    const ok = conds.length === 0 ? undefined : conds.reduce((a, b) => expr`${a} && ${b}`);
+    return { pre, ok };
   }
 
   /** Load `size` bytes at ea into m (and mh for 8): fast path through the TLB, else J.rd. */

@@ -1,7 +1,7 @@
 // The JIT tier: hot blocks -> regions -> ESTree -> astring -> `new Function`, with named functions for profilers,
 // optional source dumps and statistics. The interpreter remains the reference and handles everything else.
 import { generate } from 'astring';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Instr } from '../decoder/instr.js';
 import { Mn } from '../decoder/tables.gen.js';
@@ -27,6 +27,11 @@ export interface JitOptions {
   hotInstructions?: number;
   /** Directory for one .js file per region (source with guest disassembly comments). */
   dumpDir?: string;
+  /**
+   * Development aid: compile DIR/<name>.js instead of the generated source when that file exists, so that a
+   * hand-edited dump can be measured in the real workload before the translator learns to emit it.
+   */
+  loadDir?: string;
   /** Guest symbol for a linear address (function names in profiles); undefined when unknown. */
   symbolize?: (lin: number) => string | undefined;
   disasm?: (ins: Instr, ip: number) => string;
@@ -325,7 +330,9 @@ export class Jit {
       sourceType: 'script',
       body: [{ type: 'ReturnStatement', argument: fnNode }],
     };
-    const src = generate(program as never, { comments: this.opts.dumpDir !== undefined }) + `\n//# sourceURL=bmjit/${name}.js\n`;
+    let src = generate(program as never, { comments: this.opts.dumpDir !== undefined }) + `\n//# sourceURL=bmjit/${name}.js\n`;
+    const hand = this.opts.loadDir !== undefined ? join(this.opts.loadDir, `${name}.js`) : undefined;
+    if (hand !== undefined && existsSync(hand)) src = readFileSync(hand, 'utf8');
     const factory = new Function('I', 'H', 'S', 'D', 'J', src) as (I: Instr[], H: unknown[], S: number[], D: number[], j: typeof J) => RegionRec['fn'];
     const deltas = region.blocks.map((rb) => rb.delta);
     const fn = factory(res.instrs, res.handlers, res.starts, deltas, J);

@@ -3,39 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../oracle/assemble.js';
 import { runFlat } from './flat.js';
+import { PROLOGUE } from './prologue.js';
 
-// A tiny 64-bit kernel prologue: GDT (null, 64-bit code 0x08, data 0x10) and an IDT with gates for #DE, #GP, #PF,
-// all built in the data area at 0x208000.., then LGDT/LIDT. Handlers count faults in r15 and record CR2 in r14 and
-// the faulting RIP from the exception frame in r13.
-const PROLOGUE = `
-  mov rdi, 0x209000
-  mov qword ptr [rdi], 0
-  mov rax, 0x00AF9A000000FFFF
-  mov [rdi + 8], rax
-  mov rax, 0x00CF92000000FFFF
-  mov [rdi + 16], rax
-  mov word ptr [rdi + 0x100], 23
-  mov qword ptr [rdi + 0x102], rdi
-  lgdt [rdi + 0x100]
-  .irp vec,0,13,14
-    lea rax, [rip + handler\\vec]
-    mov rdx, 0x208000 + \\vec * 16
-    mov word ptr [rdx], ax
-    mov word ptr [rdx + 2], 8
-    mov word ptr [rdx + 4], 0x8E00
-    shr rax, 16
-    mov word ptr [rdx + 6], ax
-    shr rax, 16
-    mov dword ptr [rdx + 8], eax
-    mov dword ptr [rdx + 12], 0
-  .endr
-  mov word ptr [rdi + 0x110], 4095
-  mov qword ptr [rdi + 0x112], 0x208000
-  lidt [rdi + 0x110]
-  xor r15d, r15d
-  xor r14d, r14d
-  xor r13d, r13d
-`;
 
 function both(src: string, unmapped: number[] = []) {
   const [bin] = assemble([src]);

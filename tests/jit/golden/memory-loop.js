@@ -4,7 +4,7 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
-  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -13,11 +13,18 @@
             bstart = 0;
             // 100000: mov rax,qword ptr [rsi+rcx*8]
             cur = 0;
-            ea = (r6 >>> 0) + (r1 >>> 0) * 8;
-            ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-            pg = Math.floor(ea / 4096);
+            ua = r6 + (r1 << 3) | 0;
+            if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
+              ea = ua >>> 0;
+              pg = ua >>> 12;
+              po = ua & 4095;
+            } else {
+              ea = (r6 >>> 0) + (r1 >>> 0) * 8;
+              ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+              pg = Math.floor(ea / 4096);
+              po = ea & 4095;
+            }
             ti = pg & 4095;
-            po = ea & 4095;
             if (tR[ti] === pg && po <= 4088) {
               m = dv.getInt32(to[ti] + po, true);
               mh = dv.getInt32(to[ti] + po + 4, true);
@@ -29,11 +36,18 @@
             h0 = mh;
             // 100004: add qword ptr [rdi+rcx*8],rax
             cur = 1;
-            ea = (r7 >>> 0) + (r1 >>> 0) * 8;
-            ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-            pg = Math.floor(ea / 4096);
+            ua = r7 + (r1 << 3) | 0;
+            if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
+              ea = ua >>> 0;
+              pg = ua >>> 12;
+              po = ua & 4095;
+            } else {
+              ea = (r7 >>> 0) + (r1 >>> 0) * 8;
+              ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+              pg = Math.floor(ea / 4096);
+              po = ea & 4095;
+            }
             ti = pg & 4095;
-            po = ea & 4095;
             if (tW[ti] === pg && po <= 4088) {
               m = dv.getInt32(to[ti] + po, true);
               mh = dv.getInt32(to[ti] + po + 4, true);
