@@ -10,17 +10,18 @@
 //   - memory goes through an inline software-TLB fast path; misses call J.rd/J.wr (MMU, MMIO, page crossing,
 //     faults); a fault writes back the state of the faulting instruction and returns (precise exceptions);
 //   - `for (;;) switch (pc)` over the region's blocks; direct branches inside the region stay inside, with the
-//     instruction budget and the PENDING word checked on backward edges.
+//     instruction budget checked on backward edges and PENDING after every helper that can raise it.
 import { Instr, Operand, OpKind, RegClass, REG_NONE, REG_RIP } from '../decoder/instr.js';
 import { Mn, FORM_FLAGS_READ, FORM_FLAGS_WRITTEN, FORM_FLAGS_UNDEFINED, MN_NAMES } from '../decoder/tables.gen.js';
 import { LazyOp } from '../interp/flags.js';
 import {
   FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, LZ_CIN, PENDING, RIP_F,
-  SEG_BASE_F, ARITH_FLAGS, CR0, CR4, MXCSR, XMM_BYTE, JIT_VSCRATCH_I32,
+  SEG_BASE_F, ARITH_FLAGS, CR0, CR4,
 } from '../../machine/cpu/state.js';
 import type { Region, RegionBlock } from './region.js';
 import type { Handler } from '../cache/code-cache.js';
 import { successors } from './region.js';
+import { SSE_FAST, sseFastOk, sseDecls, genSse } from './codegen-sse.js';
 import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
 
 const CF = 1, ZF = 0x40, SF = 0x80, OF = 0x800;
@@ -62,39 +63,6 @@ const IMPLICIT_SIMD = new Set<number>([
   Mn.MASKMOVDQU, Mn.MASKMOVQ, Mn.PCMPESTRI, Mn.PCMPESTRM, Mn.PCMPISTRI, Mn.PCMPISTRM,
 ]);
 
-/** SSE instructions with a translator fast path (genSse); all others run through the interpreter. */
-const SSE_FAST = new Set<number>([
-  Mn.ADDSD, Mn.SUBSD, Mn.MULSD, Mn.DIVSD, Mn.SQRTSD, Mn.MOVSD_X, Mn.XORPD, Mn.XORPS, Mn.PXOR,
-  Mn.MOVAPD, Mn.MOVAPS, Mn.MOVUPD, Mn.MOVUPS, Mn.MOVDQA, Mn.MOVDQU,
-  Mn.ADDPD, Mn.SUBPD, Mn.MULPD, Mn.DIVPD, Mn.UNPCKLPD, Mn.UNPCKHPD,
-  ...[Mn.POR, Mn.PAND, Mn.PANDN, Mn.PADDD, Mn.PSUBD, Mn.PADDQ, Mn.PSUBQ, Mn.PSHUFD, Mn.PUNPCKLDQ, Mn.PUNPCKHDQ,
-    Mn.PUNPCKLQDQ, Mn.PUNPCKHQDQ, Mn.PUNPCKLBW, Mn.PUNPCKHBW, Mn.PUNPCKLWD, Mn.PUNPCKHWD, Mn.PACKUSWB],
-  ...[Mn.PSLLD, Mn.PSRLD, Mn.PSRAD, Mn.PSLLW, Mn.PSRLW, Mn.PSLLQ, Mn.PSRLQ],
-]);
-const VINT_SHIFT = new Set<number>([Mn.PSLLD, Mn.PSRLD, Mn.PSRAD, Mn.PSLLW, Mn.PSRLW, Mn.PSLLQ, Mn.PSRLQ]);
-const VSCRATCH_I32 = JIT_VSCRATCH_I32;
-
-function sseFastOk(x: Instr): boolean {
-  const isX = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Xmm;
-  const isM = (o: Operand): boolean => o.kind === OpKind.Mem && x.asize === 8 && o.dispHi === (o.disp < 0 && o.base === REG_NONE && o.index === REG_NONE ? -1 : 0);
-  switch (x.op) {
-    case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.SQRTSD:
-      return isX(x.o0) && (isX(x.o1) || isM(x.o1));
-    case Mn.MOVSD_X:
-    case Mn.MOVAPD: case Mn.MOVAPS: case Mn.MOVUPD: case Mn.MOVUPS: case Mn.MOVDQA: case Mn.MOVDQU:
-      return (isX(x.o0) && (isX(x.o1) || isM(x.o1))) || (isM(x.o0) && isX(x.o1));
-    case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD:
-      return isX(x.o0) && (isX(x.o1) || isM(x.o1));
-    case Mn.XORPD: case Mn.XORPS: case Mn.PXOR: case Mn.UNPCKLPD: case Mn.UNPCKHPD:
-      return isX(x.o0) && isX(x.o1);
-    default:
-      if (VINT_SHIFT.has(x.op)) return isX(x.o0) && x.o1.kind === OpKind.Imm;
-      if (x.op === Mn.PSHUFD) return isX(x.o0) && (isX(x.o1) || isM(x.o1)) && x.o2.kind === OpKind.Imm;
-      if (SSE_FAST.has(x.op) && x.nops === 2) return isX(x.o0) && (isX(x.o1) || isM(x.o1)); // packed logic and lane shuffles: register forms only
-      return isX(x.o0) && isX(x.o1);
-  }
-}
-
 /** True when the instruction's register effects are confined to its explicit operands (no implicit GPRs). */
 function explicitOnly(x: Instr): boolean {
   if (x.op === Mn.IMUL) return x.nops >= 2;
@@ -132,6 +100,7 @@ export class RegionCodegen {
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
   private needIpI = false;
+  private hitTag: 'tR' | 'tW' | undefined;
   /** Region index of the block being generated, and whether it branches to its own start. */
   private current = 0;
   private selfLoop = false;
@@ -177,12 +146,12 @@ export class RegionCodegen {
     decls.push(...js`const ip0 = f[${RIP_F}] - D[pc0];`);
     if (this.needIpI) decls.push(...js`const ipI = ip0 >= 0 && ip0 < 2147483648 ? ip0 | 0 : -1;`);
     // SSE is usable (no #NM/#UD from CR0.TS/EM or CR4.OSFXSR): CR writes leave the region, full fallbacks re-read it.
-    decls.push(...js`let sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
+    decls.push(...sseDecls(this.instrs));
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;`);
-    decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
     const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
@@ -398,8 +367,12 @@ export class RegionCodegen {
     if (target === undefined) return this.exitTo(delta, retired);
     // The flag record lives in locals shared by every block, so an edge needs no flush; only the compile-time
     // knowledge of the producer (this.prod) ends at the block boundary.
+    // Only the budget is tested here. PENDING needs no poll on the edge: everything in the region that can raise it
+    // (stores through J.wr, fallbacks) is followed by its own test, the interpreter loop tests it before every
+    // region entry, and a request from outside (an MMIO read's side effect, later another vCPU thread) waits at most
+    // one budget (the scheduler's slice). Polling the state buffer here cost about 30% of a tight loop's speed.
     const check = backEdgeCheck || target.index <= 0
-      ? js`if (n >= budget || s[${PENDING}] !== 0) { ${this.exitTo(delta, 0)} }`
+      ? js`if (n >= budget) { ${this.exitTo(delta, 0)} }`
       : [];
     if (target.index === this.current) {
       this.selfLoop = true;
@@ -620,18 +593,45 @@ export class RegionCodegen {
     return out;
   }
 
-  /** Statements computing ea/pg/ti/po for operand `o` of instruction gi. */
-  private addr(x: Instr, o: Operand, gi: number): Node[] {
-    const slow = [...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); po = ea & 4095;`];
+  /**
+   * Statements computing ea/pg/ti/po for operand `o` of instruction gi. With `tag` (the TLB tag array the access
+   * will check, tR or tW) they also leave the tag test in `hit`, computed inside each branch so that the int32 path
+   * compares an int32 page number (a `pg` merged from both paths is a double). load/store use `hit` when their tag
+   * matches the last addr() call's.
+   */
+  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW'): Node[] {
+    this.hitTag = tag;
+    const hit = tag === undefined ? [] : js`hit = ${id(tag)}[ti] === pg;`;
+    const slow = [...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...hit];
     const fast = this.intAddr(x, o, gi);
-    if (fast === undefined) return [...js`cur = ${gi};`, ...slow, ...js`ti = pg & 4095;`];
+    if (fast === undefined) return [...js`cur = ${gi};`, ...slow];
     const test: Node = fast.ok ?? lit(true);
     return [
       ...js`cur = ${gi};`,
       ...fast.pre,
-      { type: 'IfStatement', test, consequent: block(js`ea = ua >>> 0; pg = ua >>> 12; po = ua & 4095;`), alternate: block(slow) },
-      ...js`ti = pg & 4095;`,
+      { type: 'IfStatement', test, consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...hit]), alternate: block(slow) },
     ];
+  }
+
+  /** Like addr() for the stack slot at RSP + off (PUSH/CALL: -8, POP/RET: 0); SS has base 0 in 64-bit mode. */
+  private stackAddr(gi: number, off: 0 | -8, tag: 'tR' | 'tW'): Node[] {
+    this.hitTag = tag;
+    const hit = js`hit = ${id(tag)}[ti] === pg;`;
+    const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
+    return [
+      ...js`cur = ${gi}; ua = r4 + ${off} | 0;`,
+      {
+        type: 'IfStatement',
+        test: ok,
+        consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...hit]),
+        alternate: block([...js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off}; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...hit]),
+      },
+    ];
+  }
+
+  /** The TLB test of the access at ea: `hit` when addr() computed it for this tag array. */
+  private tlbHit(tag: 'tR' | 'tW'): string {
+    return this.hitTag === tag ? 'hit' : `${tag}[ti] === pg`;
   }
 
   /**
@@ -680,31 +680,32 @@ export class RegionCodegen {
 
   /** Load `size` bytes at ea into m (and mh for 8): fast path through the TLB, else J.rd. */
   private load(size: number, write: boolean): Node[] {
-    const tag = write ? 'tW' : 'tR';
+    const h = id(this.tlbHit(write ? 'tW' : 'tR'));
     switch (size) {
       case 1:
-        return js`if (${tag}[ti] === pg) m = ram[to[ti] + po]; else m = J.rd(cpu, ea, 1, ${write});`;
+        return js`if (${h}) m = ram[to[ti] + po]; else m = J.rd(cpu, ea, 1, ${write});`;
       case 2:
-        return js`if (${tag}[ti] === pg && po <= 4094) m = dv.getUint16(to[ti] + po, true); else m = J.rd(cpu, ea, 2, ${write});`;
+        return js`if (${h} && po <= 4094) m = dv.getUint16(to[ti] + po, true); else m = J.rd(cpu, ea, 2, ${write});`;
       case 4:
-        return js`if (${tag}[ti] === pg && po <= 4092) m = dv.getInt32(to[ti] + po, true); else m = J.rd(cpu, ea, 4, ${write});`;
+        return js`if (${h} && po <= 4092) m = dv.getInt32(to[ti] + po, true); else m = J.rd(cpu, ea, 4, ${write});`;
       default:
-        return js`if (${tag}[ti] === pg && po <= 4088) { m = dv.getInt32(to[ti] + po, true); mh = dv.getInt32(to[ti] + po + 4, true); }
+        return js`if (${h} && po <= 4088) { m = dv.getInt32(to[ti] + po, true); mh = dv.getInt32(to[ti] + po + 4, true); }
           else { m = J.rd(cpu, ea, 8, ${write}); mh = cpu.hi; }`;
     }
   }
 
   /** Store v (vh) of `size` bytes at ea (ea/pg/ti/po already computed). */
   private store(size: number, v: Node, vh: Node): Node[] {
+    const h = id(this.tlbHit('tW'));
     switch (size) {
       case 1:
-        return js`if (tW[ti] === pg) ram[to[ti] + po] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
+        return js`if (${h}) ram[to[ti] + po] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
       case 2:
-        return js`if (tW[ti] === pg && po <= 4094) dv.setUint16(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
+        return js`if (${h} && po <= 4094) dv.setUint16(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
       case 4:
-        return js`if (tW[ti] === pg && po <= 4092) dv.setInt32(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
+        return js`if (${h} && po <= 4092) dv.setInt32(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
       default:
-        return js`if (tW[ti] === pg && po <= 4088) { dv.setInt32(to[ti] + po, ${v}, true); dv.setInt32(to[ti] + po + 4, ${vh}, true); }
+        return js`if (${h} && po <= 4088) { dv.setInt32(to[ti] + po, ${v}, true); dv.setInt32(to[ti] + po + 4, ${vh}, true); }
           else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; }`;
     }
   }
@@ -730,7 +731,7 @@ export class RegionCodegen {
    */
   private destValue(x: Instr, o: Operand, gi: number, size: number, write: boolean, out: Node[]): { a: Node; aH: Node } {
     if (o.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o, gi), ...this.load(size, write));
+      out.push(...this.addr(x, o, gi, write ? 'tW' : 'tR'), ...this.load(size, write));
       return { a: id('m'), aH: id('mh') };
     }
     return { a: this.srcLo(o, size), aH: size === 8 ? id(rHi(o.reg)) : lit(0) };
@@ -821,7 +822,7 @@ export class RegionCodegen {
         const out: Node[] = [];
         let v: Node;
         if (o1.kind === OpKind.Mem) {
-          out.push(...this.addr(x, o1, gi), ...this.load(ssz, false));
+          out.push(...this.addr(x, o1, gi, 'tR'), ...this.load(ssz, false));
           v = id('m');
         } else v = this.srcLo(o1, ssz);
         const sext = x.op !== Mn.MOVZX;
@@ -855,7 +856,7 @@ export class RegionCodegen {
       case Mn.PUSH: {
         const r = o0.reg;
         return [
-          ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)) - 8; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+          ...this.stackAddr(gi, -8, 'tW'),
           ...js`t = ${rLo(r)}; th = ${rHi(r)};`,
           ...this.store(8, id('t'), id('th')),
           ...js`r4 = ea | 0; h4 = Math.floor(ea / 4294967296) | 0;`,
@@ -865,7 +866,7 @@ export class RegionCodegen {
       case Mn.POP: {
         const r = o0.reg;
         return [
-          ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)); pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+          ...this.stackAddr(gi, 0, 'tR'),
           ...this.load(8, false),
           ...js`t = ea + 8; r4 = t | 0; h4 = Math.floor(t / 4294967296) | 0;`,
           ...js`${rLo(r)} = m; ${rHi(r)} = mh;`,
@@ -888,7 +889,7 @@ export class RegionCodegen {
     const size = o0.size;
     if (o0.kind === OpKind.Reg) {
       if (o1.kind === OpKind.Mem) {
-        const out = [...this.addr(x, o1, gi), ...this.load(size, false)];
+        const out = [...this.addr(x, o1, gi, 'tR'), ...this.load(size, false)];
         out.push(...this.setReg(o0, size, id('m'), id('mh')));
         return out;
       }
@@ -899,7 +900,7 @@ export class RegionCodegen {
       return [];
     }
     // Store to memory.
-    const out: Node[] = [...this.addr(x, o0, gi)];
+    const out: Node[] = [...this.addr(x, o0, gi, 'tW')];
     out.push(...js`t = ${this.srcLo(o1, size)};`);
     if (size === 8) out.push(...js`th = ${this.srcHi(o1)};`);
     out.push(...this.store(size, id('t'), size === 8 ? id('th') : lit(0)));
@@ -916,7 +917,7 @@ export class RegionCodegen {
     const mem = o0.kind === OpKind.Mem;
     let b: Node = lit(0), bH: Node = lit(0);
     if (o1.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o1, gi), ...this.load(size, false));
+      out.push(...this.addr(x, o1, gi, 'tR'), ...this.load(size, false));
       out.push(...js`u = m;`);
       if (size === 8) out.push(...js`uh = mh;`);
       b = id('u');
@@ -1120,7 +1121,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     let b: Node, bh: Node;
     if (src.kind === OpKind.Mem) {
-      out.push(...this.addr(x, src, gi), ...this.load(size, false));
+      out.push(...this.addr(x, src, gi, 'tR'), ...this.load(size, false));
       b = id('m');
       bh = id('mh');
     } else {
@@ -1152,7 +1153,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     let b: Node, bh: Node;
     if (o.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o, gi), ...this.load(x.osize, false));
+      out.push(...this.addr(x, o, gi, 'tR'), ...this.load(x.osize, false));
       b = id('m');
       bh = id('mh');
     } else {
@@ -1293,118 +1294,11 @@ export class RegionCodegen {
     return neg ? expr`!(${e})` : e;
   }
 
-  /**
-   * Scalar-double SSE2 arithmetic and XMM moves on a fast path valid while MXCSR is in its usual state (round to
-   * nearest, no DAZ/FTZ, every exception masked, PE already set) and CR0/CR4 allow SSE: JS doubles then give the
-   * IEEE result bit for bit and no new MXCSR flag can arise as long as inputs and result are normal (or zero where
-   * that is exact). Anything else (denormals, NaN, overflow, a TLB miss, misalignment) runs the interpreter's
-   * handler, which is exact in every case.
-   */
+  /** SSE/SSE2 templates (codegen-sse.ts), with the address and fallback helpers of this region. */
   private genSse(x: Instr, gi: number): Node[] {
-    const o0 = x.o0, o1 = x.o1;
-    const lane = (r: number): number => XMM_BYTE(r) >> 3; // Float64Array index of lane 0
-    const i32 = (r: number): number => XMM_BYTE(r) >> 2;
-    const slow = this.callHandler(x, gi);
-    const guard = expr`sse && (s[${MXCSR}] & 65504) === 8096`;
-    const fast: Node[] = [];
-    let ok: Node = lit(true);
-    const src = (o: Operand): Node => {
-      if (o.kind === OpKind.Reg) return expr`f[${lane(o.reg)}]`;
-      fast.push(...this.addr(x, o, gi));
-      ok = expr`tR[ti] === pg && po <= 4088`;
-      return expr`dv.getFloat64(to[ti] + po, true)`;
-    };
-    const NORMAL = (v: string): Node => expr`(${id(v)} === 0 || (Math.abs(${id(v)}) >= 2.2250738585072014e-308 && Math.abs(${id(v)}) <= 1.7976931348623157e308))`;
-    switch (x.op) {
-      case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: {
-        const opx = { [Mn.ADDSD]: '+', [Mn.SUBSD]: '-', [Mn.MULSD]: '*', [Mn.DIVSD]: '/' }[x.op as number]!;
-        const b = src(o1);
-        // A zero product or quotient from non-zero inputs underflowed: leave that to the interpreter.
-        const zeroOk = x.op === Mn.MULSD ? expr`(xa === 0 || xb === 0)` : x.op === Mn.DIVSD ? expr`xa === 0` : lit(true);
-        const body: Node[] = [
-          ...js`xa = f[${lane(o0.reg)}]; xb = ${b};`,
-          ...js`xv = ${{ type: 'BinaryExpression', operator: opx, left: id('xa'), right: id('xb') }};`,
-        ];
-        const test = expr`${NORMAL('xa')} && ${NORMAL('xb')} && xv !== 0 ? ${NORMAL('xv')} : (${NORMAL('xa')} && ${NORMAL('xb')} && xv === xv && ${zeroOk})`;
-        // One copy of the slow path: `u` says whether the fast path completed.
-        return [...js`cur = ${gi}; u = 0;`, ifStmt(guard, [...fast, ifStmt(ok, [...body, ifStmt(test, js`f[${lane(o0.reg)}] = xv; u = 1;`)])]),
-          ifStmt(expr`u === 0`, slow)];
-      }
-      case Mn.SQRTSD: {
-        const b = src(o1);
-        const body = js`xb = ${b}; xv = Math.sqrt(xb);`;
-        return [...js`cur = ${gi}; u = 0;`, ifStmt(guard, [...fast, ifStmt(ok, [...body, ifStmt(expr`xb >= 0 && ${NORMAL('xb')}`, js`f[${lane(o0.reg)}] = xv; u = 1;`)])]),
-          ifStmt(expr`u === 0`, slow)];
-      }
-      case Mn.MOVSD_X: {
-        if (o0.kind === OpKind.Reg && o1.kind === OpKind.Reg) return [ifStmt(id('sse'), js`f[${lane(o0.reg)}] = f[${lane(o1.reg)}];`, slow)]; // upper lane kept
-        if (o0.kind === OpKind.Reg) {
-          // A load zeroes the upper lane.
-          return [...this.addr(x, o1, gi), ifStmt(expr`sse && tR[ti] === pg && po <= 4088`,
-            js`s[${i32(o0.reg)}] = dv.getInt32(to[ti] + po, true); s[${i32(o0.reg) + 1}] = dv.getInt32(to[ti] + po + 4, true); s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`, slow)];
-        }
-        return [...this.addr(x, o0, gi), ifStmt(expr`sse && tW[ti] === pg && po <= 4088`,
-          js`dv.setInt32(to[ti] + po, s[${i32(o1.reg)}], true); dv.setInt32(to[ti] + po + 4, s[${i32(o1.reg) + 1}], true);`, slow)];
-      }
-      case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
-        const opx = { [Mn.ADDPD]: '+', [Mn.SUBPD]: '-', [Mn.MULPD]: '*', [Mn.DIVPD]: '/' }[x.op as number]!;
-        const bin = (a: string, b: string): Node => ({ type: 'BinaryExpression', operator: opx, left: id(a), right: id(b) });
-        const zeroOk = (a: string, b: string): Node =>
-          x.op === Mn.MULPD ? expr`(${id(a)} === 0 || ${id(b)} === 0)` : x.op === Mn.DIVPD ? expr`${id(a)} === 0` : lit(true);
-        const laneOk = (a: string, b: string, r: string): Node =>
-          expr`${NORMAL(a)} && ${NORMAL(b)} && (${id(r)} !== 0 ? ${NORMAL(r)} : ${zeroOk(a, b)})`;
-        let b0: Node, b1: Node;
-        if (o1.kind === OpKind.Reg) {
-          b0 = expr`f[${lane(o1.reg)}]`;
-          b1 = expr`f[${lane(o1.reg) + 1}]`;
-        } else {
-          fast.push(...this.addr(x, o1, gi));
-          ok = expr`tR[ti] === pg && po <= 4080 && (po & 15) === 0`; // legacy SSE packed operands must be aligned
-          b0 = expr`dv.getFloat64(to[ti] + po, true)`;
-          b1 = expr`dv.getFloat64(to[ti] + po + 8, true)`;
-        }
-        const body = [
-          ...js`xa = f[${lane(o0.reg)}]; xb = ${b0}; xv = ${bin('xa', 'xb')};`,
-          ...js`m = f[${lane(o0.reg) + 1}]; mh = ${b1}; t = ${bin('m', 'mh')};`,
-        ];
-        return [...js`cur = ${gi}; u = 0;`, ifStmt(guard, [...fast, ifStmt(ok, [...body,
-          ifStmt(expr`${laneOk('xa', 'xb', 'xv')} && ${laneOk('m', 'mh', 't')}`, js`f[${lane(o0.reg)}] = xv; f[${lane(o0.reg) + 1}] = t; u = 1;`)])]),
-          ifStmt(expr`u === 0`, slow)];
-      }
-      case Mn.UNPCKLPD:
-        return [ifStmt(id('sse'), js`f[${lane(o0.reg) + 1}] = f[${lane(o1.reg)}];`, slow)];
-      case Mn.UNPCKHPD:
-        return [ifStmt(id('sse'), js`xv = f[${lane(o1.reg) + 1}]; f[${lane(o0.reg)}] = f[${lane(o0.reg) + 1}]; f[${lane(o0.reg) + 1}] = xv;`, slow)];
-      case Mn.POR: case Mn.PAND: case Mn.PANDN: case Mn.PADDD: case Mn.PSUBD: case Mn.PADDQ: case Mn.PSUBQ:
-      case Mn.PSHUFD: case Mn.PUNPCKLDQ: case Mn.PUNPCKHDQ: case Mn.PUNPCKLQDQ: case Mn.PUNPCKHQDQ: case Mn.PUNPCKLBW:
-      case Mn.PUNPCKHBW: case Mn.PUNPCKLWD: case Mn.PUNPCKHWD: case Mn.PACKUSWB:
-      case Mn.PSLLD: case Mn.PSRLD: case Mn.PSRAD: case Mn.PSLLW: case Mn.PSRLW: case Mn.PSLLQ: case Mn.PSRLQ: {
-        // Integer lanes: exact in every MXCSR state; a memory source (16-byte aligned) goes through a scratch slot.
-        const imm = VINT_SHIFT.has(x.op) ? o1.imm & 0xff : x.op === Mn.PSHUFD ? x.o2.imm & 0xff : 0;
-        if (VINT_SHIFT.has(x.op) || o1.kind === OpKind.Reg) {
-          const src = VINT_SHIFT.has(x.op) ? i32(o0.reg) : i32(o1.reg);
-          return [ifStmt(id('sse'), js`J.vint(cpu, ${x.op}, ${i32(o0.reg)}, ${src}, ${imm});`, slow)];
-        }
-        return [...this.addr(x, o1, gi), ifStmt(expr`sse && tR[ti] === pg && po <= 4080 && (po & 15) === 0`,
-          js`t = to[ti] + po; s[${VSCRATCH_I32}] = dv.getInt32(t, true); s[${VSCRATCH_I32 + 1}] = dv.getInt32(t + 4, true); s[${VSCRATCH_I32 + 2}] = dv.getInt32(t + 8, true); s[${VSCRATCH_I32 + 3}] = dv.getInt32(t + 12, true); J.vint(cpu, ${x.op}, ${i32(o0.reg)}, ${VSCRATCH_I32}, ${imm});`, slow)];
-      }
-      case Mn.XORPD: case Mn.XORPS: case Mn.PXOR:
-        if (o1.reg === o0.reg) return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] = 0; s[${i32(o0.reg) + 1}] = 0; s[${i32(o0.reg) + 2}] = 0; s[${i32(o0.reg) + 3}] = 0;`, slow)];
-        return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] ^= s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] ^= s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] ^= s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] ^= s[${i32(o1.reg) + 3}];`, slow)];
-      default: { // MOVAPD MOVAPS MOVUPD MOVUPS MOVDQA MOVDQU
-        const aligned = x.op === Mn.MOVAPD || x.op === Mn.MOVAPS || x.op === Mn.MOVDQA;
-        const align = aligned ? expr`(po & 15) === 0` : lit(true);
-        if (o0.kind === OpKind.Reg && o1.kind === OpKind.Mem) {
-          return [...this.addr(x, o1, gi), ifStmt(expr`sse && tR[ti] === pg && po <= 4080 && ${align}`,
-            js`t = to[ti] + po; s[${i32(o0.reg)}] = dv.getInt32(t, true); s[${i32(o0.reg) + 1}] = dv.getInt32(t + 4, true); s[${i32(o0.reg) + 2}] = dv.getInt32(t + 8, true); s[${i32(o0.reg) + 3}] = dv.getInt32(t + 12, true);`, slow)];
-        }
-        if (o0.kind === OpKind.Mem) {
-          return [...this.addr(x, o0, gi), ifStmt(expr`sse && tW[ti] === pg && po <= 4080 && ${align}`,
-            js`t = to[ti] + po; dv.setInt32(t, s[${i32(o1.reg)}], true); dv.setInt32(t + 4, s[${i32(o1.reg) + 1}], true); dv.setInt32(t + 8, s[${i32(o1.reg) + 2}], true); dv.setInt32(t + 12, s[${i32(o1.reg) + 3}], true);`, slow)];
-        }
-        return [ifStmt(id('sse'), js`s[${i32(o0.reg)}] = s[${i32(o1.reg)}]; s[${i32(o0.reg) + 1}] = s[${i32(o1.reg) + 1}]; s[${i32(o0.reg) + 2}] = s[${i32(o1.reg) + 2}]; s[${i32(o0.reg) + 3}] = s[${i32(o1.reg) + 3}];`, slow)];
-      }
-    }
+    const host = { addr: (i: Instr, o: Operand, g: number) => this.addr(i, o, g), callHandler: (i: Instr, g: number) => this.callHandler(i, g),
+      storeCheck: (g: number, i: Instr) => this.storeCheck(g, i) };
+    return genSse(host, x, gi);
   }
 
   private genCmov(x: Instr, gi: number): Node[] {
@@ -1414,7 +1308,7 @@ export class RegionCodegen {
     const out: Node[] = [...pre];
     let v: Node, vh: Node;
     if (o1.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o1, gi), ...this.load(size, false));
+      out.push(...this.addr(x, o1, gi, 'tR'), ...this.load(size, false));
       v = id('m');
       vh = id('mh');
     } else {
@@ -1430,7 +1324,7 @@ export class RegionCodegen {
     const { pre, test } = this.condExpr(x.cond);
     const out: Node[] = [...pre, ...js`t = ${test} ? 1 : 0;`];
     if (x.o0.kind === OpKind.Mem) {
-      out.push(...this.addr(x, x.o0, gi), ...this.store(1, id('t'), lit(0)), ...this.storeCheck(gi, x));
+      out.push(...this.addr(x, x.o0, gi, 'tW'), ...this.store(1, id('t'), lit(0)), ...this.storeCheck(gi, x));
     } else out.push(...this.setReg(x.o0, 1, id('t'), lit(0)));
     return out;
   }
@@ -1457,7 +1351,7 @@ export class RegionCodegen {
       this.templated++;
       const target = next + x.o0.disp;
       return [
-        ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)) - 8; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+        ...this.stackAddr(gi, -8, 'tW'),
         ...js`t = ip0 + ${next}; u = t | 0; uh = Math.floor(t / 4294967296) | 0;`,
         ...this.store(8, id('u'), id('uh')),
         ...js`r4 = ea | 0; h4 = Math.floor(ea / 4294967296) | 0;`,
@@ -1469,7 +1363,7 @@ export class RegionCodegen {
       this.templated++;
       void rb;
       return [
-        ...js`cur = ${gi}; ea = (h4 * 4294967296 + (r4 >>> 0)); pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`,
+        ...this.stackAddr(gi, 0, 'tR'),
         ...this.load(8, false),
         ...js`t = ea + 8; r4 = t | 0; h4 = Math.floor(t / 4294967296) | 0;`,
         ...js`t = mh * 4294967296 + (m >>> 0);`,

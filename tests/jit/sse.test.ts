@@ -1,9 +1,11 @@
-// The translator's scalar-double fast path against the interpreter: random SSE2 arithmetic over normal values,
-// zeros, denormals, infinities and NaNs, with MXCSR both in the fast-path state and not.
+// The translator's SSE/SSE2 templates against the interpreter: random programs over integer lanes, doubles (normal,
+// zero, denormal, infinite, NaN with payloads, out-of-range for conversions), moves between XMM, GPRs and memory,
+// misaligned, page-crossing and faulting operands, with MXCSR in the fast-path state and not, sticky flags or not.
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../oracle/assemble.js';
 import { runFlat, DATA } from './flat.js';
 import { XMM_I32, MXCSR } from '../../machine/cpu/state.js';
+import { PROLOGUE } from './prologue.js';
 
 function rng(seed: number): () => number {
   let x = seed | 0 || 1;
@@ -15,58 +17,102 @@ function rng(seed: number): () => number {
   };
 }
 
-const VALUES = [1.5, -2.25, 3e300, -7e-300, 1e-310, 0, -0, Infinity, NaN, 123456.789, 1 / 3, 2 ** 52 + 1, 5e-324];
+const VALUES = [1.5, -2.25, 3e300, -7e-300, 1e-310, 0, -0, Infinity, -Infinity, NaN, 123456.789, 1 / 3, 2 ** 52 + 1, 5e-324,
+  2 ** 31 - 0.5, -(2 ** 31) - 0.5, 2 ** 63, -(2 ** 63), 9e18, 4.5, -4.5];
+/** Data starts 256 bytes below a 4 KiB boundary, so some operands cross pages (TLB fast path declines them). */
+const BASE = DATA + 0xf00;
+/** A quadword below an unmapped 2 MiB page (0x600000): 16-byte accesses there fault (#PF) half-way through. */
+const EDGE = 0x5ffff8;
+
+const LANEWISE = ['por', 'pand', 'pandn', 'pxor', 'andpd', 'andps', 'andnpd', 'andnps', 'orpd', 'orps', 'xorpd', 'xorps',
+  'paddb', 'paddw', 'paddd', 'paddq', 'psubb', 'psubw', 'psubd', 'psubq', 'pcmpeqb', 'pcmpeqw', 'pcmpeqd', 'pcmpgtd',
+  'punpcklbw', 'punpckhbw', 'punpcklwd', 'punpckhwd', 'punpckldq', 'punpckhdq', 'punpcklqdq', 'punpckhqdq',
+  'unpcklps', 'unpckhps', 'unpcklpd', 'unpckhpd', 'packuswb', 'packsswb', 'packssdw'];
+const SHIFTS = ['pslld', 'psrld', 'psrad', 'psllw', 'psrlw', 'psraw', 'psllq', 'psrlq', 'pslldq', 'psrldq'];
+const IMM_SHUF = ['pshufd', 'pshuflw', 'pshufhw', 'shufps', 'shufpd'];
+const GPR64 = ['rax', 'rbx', 'rdx', 'rsi', 'rdi', 'r9'];
+const GPR32 = ['eax', 'ebx', 'edx', 'esi', 'edi', 'r9d'];
 
 function program(seed: number): { asm: string; data: Float64Array; mxcsr: number } {
   const r = rng(seed);
   const pick = <T,>(a: T[]): T => a[Math.floor(r() * a.length)];
   const data = new Float64Array(64);
-  for (let i = 0; i < data.length; i++) data[i] = r() < 0.6 ? (r() - 0.5) * 10 ** Math.floor(r() * 20 - 10) : pick(VALUES);
-  const lines = ['mov rbp, ' + DATA, 'mov ecx, 30'];
-  for (let i = 0; i < 8; i++) lines.push(`movsd xmm${i}, qword ptr [rbp + ${8 * i}]`);
+  const words = new Int32Array(data.buffer);
+  for (let i = 0; i < data.length; i++) data[i] = r() < 0.5 ? (r() - 0.5) * 10 ** Math.floor(r() * 20 - 10) : pick(VALUES);
+  // Raw bit patterns: integer data, signalling NaNs with payloads, denormals.
+  for (let i = 0; i < 24; i++) words[Math.floor(r() * words.length)] = (r() * 4294967296) | 0;
+  // NaNs with payloads (signalling and quiet, both signs) must move through every path bit for bit.
+  for (let i = 0; i < 8; i++) {
+    const k = 2 * Math.floor(r() * data.length);
+    words[k] = (r() * 4294967296) | 0;
+    words[k + 1] = pick([0x7ff00000, 0xfff00000, 0x7ff80000, 0xfff80000]) | Math.floor(r() * 0x80000) | (words[k] === 0 ? 1 : 0);
+  }
+  const lines = [PROLOGUE, `mov rbp, ${BASE}`, `mov r8, ${EDGE}`, 'mov ecx, 30'];
+  for (const g of GPR64) lines.push(`mov ${g}, ${pick(['0x7fffffff', '-1', '0x123456789abcdef', '-0x80000000', '42', '0x20000000000001', '-3'])}`);
+  for (let i = 0; i < 10; i++) lines.push(`movsd xmm${i}, qword ptr [rbp + ${8 * i}]`);
+  lines.push('movdqa xmm10, xmmword ptr [rbp + 160]', 'movdqa xmm11, xmmword ptr [rbp + 176]');
   lines.push('2:');
-  for (let i = 0; i < 16; i++) {
-    const a = Math.floor(r() * 8), b = Math.floor(r() * 8);
-    const m16 = (unaligned = false): string => `xmmword ptr [rbp + ${16 * Math.floor(r() * 30) + (unaligned && r() < 0.4 ? 8 : 0)}]`;
-    switch (Math.floor(r() * 17)) {
-      case 0: lines.push(`addsd xmm${a}, xmm${b}`); break;
-      case 1: lines.push(`subsd xmm${a}, qword ptr [rbp + ${8 * Math.floor(r() * 64)}]`); break;
+  const rarely = r() < 0.3; // some programs also try misaligned and faulting operands
+  for (let i = 0; i < 20; i++) {
+    const a = Math.floor(r() * 12), b = Math.floor(r() * 12);
+    const m8 = (): string => `qword ptr [rbp + ${8 * Math.floor(r() * 64)}]`;
+    const m4 = (): string => `dword ptr [rbp + ${4 * Math.floor(r() * 128)}]`;
+    const m16 = (unaligned = false): string => (rarely && r() < 0.03 ? 'xmmword ptr [r8]'
+      : `xmmword ptr [rbp + ${16 * Math.floor(r() * 30) + ((unaligned || rarely) && r() < 0.3 ? 8 : 0)}]`);
+    const g = Math.floor(r() * GPR64.length);
+    switch (Math.floor(r() * 26)) {
+      case 0: lines.push(`${pick(['addsd', 'subsd', 'mulsd', 'divsd', 'minsd', 'maxsd', 'sqrtsd'])} xmm${a}, xmm${b}`); break;
+      case 1: lines.push(`${pick(['addsd', 'subsd', 'mulsd', 'divsd', 'minsd', 'maxsd', 'sqrtsd'])} xmm${a}, ${m8()}`); break;
       case 2: lines.push(`mulsd xmm${a}, xmm${b}`); break;
-      case 3: lines.push(`divsd xmm${a}, qword ptr [rbp + ${8 * Math.floor(r() * 64)}]`); break;
-      case 4: lines.push(`sqrtsd xmm${a}, xmm${b}`); break;
-      case 5: lines.push(`movsd qword ptr [rbp + ${8 * Math.floor(r() * 64)}], xmm${a}`); break;
-      case 6: lines.push(`movapd xmm${a}, xmm${b}`); break;
-      case 7: lines.push(`${['addpd', 'subpd', 'mulpd', 'divpd'][Math.floor(r() * 4)]} xmm${a}, xmm${b}`); break;
-      case 8: lines.push(`${['addpd', 'mulpd'][Math.floor(r() * 2)]} xmm${a}, ${m16()}`); break;
-      case 9: { const mn = ['movupd', 'movapd', 'movdqu', 'movaps'][Math.floor(r() * 4)]; lines.push(`${mn} xmm${a}, ${m16(mn.includes('u'))}`); break; }
-      case 10: { const mn = ['movupd', 'movapd', 'movdqa', 'movups'][Math.floor(r() * 4)]; lines.push(`${mn} ${m16(mn.includes('u'))}, xmm${a}`); break; }
-      case 11: lines.push(`${['unpcklpd', 'unpckhpd'][Math.floor(r() * 2)]} xmm${a}, xmm${b}`); break;
-      case 12: lines.push(`${['por', 'pand', 'pandn', 'paddd', 'psubd', 'paddq', 'psubq', 'punpckldq', 'punpckhdq', 'punpcklqdq', 'punpckhqdq', 'punpcklbw', 'punpckhbw', 'punpcklwd', 'punpckhwd', 'packuswb'][Math.floor(r() * 16)]} xmm${a}, ${r() < 0.3 ? m16() : `xmm${b}`}`); break;
-      case 13: lines.push(`${['pslld', 'psrld', 'psrad', 'psllw', 'psrlw', 'psllq', 'psrlq'][Math.floor(r() * 7)]} xmm${a}, ${Math.floor(r() * 70)}`); break;
-      case 14: lines.push(`pshufd xmm${a}, ${r() < 0.3 ? m16() : `xmm${b}`}, ${Math.floor(r() * 256)}`); break;
+      case 3: lines.push(`divsd xmm${a}, ${m8()}`); break;
+      case 4: lines.push(`movsd xmm${a}, ${r() < 0.5 ? m8() : `xmm${b}`}`); break;
+      case 5: lines.push(`movsd ${m8()}, xmm${a}`); break;
+      case 6: lines.push(`${pick(['movapd', 'movaps', 'movdqa', 'movupd', 'movups', 'movdqu'])} xmm${a}, xmm${b}`); break;
+      case 7: lines.push(`${pick(['addpd', 'subpd', 'mulpd', 'divpd'])} xmm${a}, xmm${b}`); break;
+      case 8: lines.push(`${pick(['addpd', 'subpd', 'mulpd', 'divpd'])} xmm${a}, ${m16()}`); break;
+      case 9: { const mn = pick(['movupd', 'movapd', 'movdqu', 'movaps', 'movdqa', 'movups']); lines.push(`${mn} xmm${a}, ${m16(mn.includes('u'))}`); break; }
+      case 10: { const mn = pick(['movupd', 'movapd', 'movdqa', 'movups', 'movdqu', 'movaps']); lines.push(`${mn} ${m16(mn.includes('u'))}, xmm${a}`); break; }
+      case 11: case 12: case 13: lines.push(`${pick(LANEWISE)} xmm${a}, ${r() < 0.3 ? m16() : `xmm${r() < 0.15 ? a : b}`}`); break;
+      case 14: case 15: { const mn = pick(SHIFTS); lines.push(`${mn} xmm${a}, ${Math.floor(r() * (mn.endsWith('dq') ? 20 : 70))}`); break; }
+      case 16: lines.push(`${pick(IMM_SHUF)} xmm${a}, ${r() < 0.3 ? m16() : `xmm${b}`}, ${Math.floor(r() * 256)}`); break;
+      case 17: lines.push(r() < 0.5 ? `movd xmm${a}, ${GPR32[g]}` : `movq xmm${a}, ${GPR64[g]}`); break;
+      case 18: lines.push(r() < 0.5 ? `movd ${GPR32[g]}, xmm${a}` : `movq ${GPR64[g]}, xmm${a}`); break;
+      case 19: lines.push(pick([`movd xmm${a}, ${m4()}`, `movq xmm${a}, ${m8()}`, `movd ${m4()}, xmm${a}`, `movq ${m8()}, xmm${a}`, `movq xmm${a}, xmm${b}`])); break;
+      case 20: lines.push(`${pick(['movhlps', 'movlhps'])} xmm${a}, xmm${b}`); break;
+      case 21: lines.push(`cvtsi2sd xmm${a}, ${pick([GPR32[g], GPR64[g], m4(), m8()])}`); break;
+      case 22: lines.push(`cvttsd2si ${pick([GPR32[g], GPR64[g]])}, ${r() < 0.5 ? m8() : `xmm${b}`}`); break;
+      case 23: lines.push(`pmovmskb ${GPR32[g]}, xmm${a}`); break;
+      case 24: lines.push(`${pick(['addsd', 'mulsd', 'subsd'])} xmm${a}, xmm${b}`); break;
       default: lines.push(`xorpd xmm${a}, xmm${b}`);
     }
   }
-  lines.push('dec ecx', 'jnz 2b', 'hlt');
-  return { asm: lines.join('\n'), data, mxcsr: pick([0x1f80, 0x1fa0, 0x1fa0, 0x1fa0, 0x1fa1, 0x9fa0, 0x3fa0]) };
+  lines.push('dec ecx', 'jnz 2b', 'hlt', 'handler0:', 'handler13:', 'handler14:', 'inc r15', 'mov r13, [rsp + 8]', 'hlt');
+  // Programs are assembled together: each one gets its own handler labels.
+  return { asm: lines.join('\n').replace(/handler/g, `p${seed}_handler`), data, mxcsr: pick([0x1f80, 0x1fa0, 0x1fa0, 0x1fa0, 0x1fa1, 0x1fa2, 0x1fbf, 0x1fbd, 0x1fe0, 0x9fa0, 0x3fa0, 0x5fbf]) };
 }
 
-describe('JIT SSE2 fast paths (scalar and packed doubles, XMM moves)', () => {
-  it('matches the interpreter bit for bit, MXCSR flags included', () => {
+describe('JIT SSE/SSE2 templates', () => {
+  it('match the interpreter bit for bit: XMM, GPRs, MXCSR flags, memory, faults', () => {
     const count = Number(process.env.SSE_FUZZ_COUNT ?? 150);
     const progs = Array.from({ length: count }, (_, i) => program(500 + i));
     const bins = assemble(progs.map((p) => p.asm));
+    let faulted = 0;
     for (let i = 0; i < count; i++) {
       const init = (cpu: import('../../machine/cpu/cpu.js').Cpu, mem: import('../../machine/memory/phys.js').PhysMemory): void => {
-        mem.writeBytes(DATA, new Uint8Array(progs[i].data.buffer));
+        mem.writeBytes(BASE, new Uint8Array(progs[i].data.buffer));
         cpu.i32[MXCSR] = progs[i].mxcsr;
       };
-      const a = runFlat(bins[i], 'interp', { init });
-      const b = runFlat(bins[i], 'jit', { init });
-      const ctx = `program ${i} (MXCSR ${progs[i].mxcsr.toString(16)}):\n${progs[i].asm}`;
-      expect(Array.from(b.cpu.i32.slice(XMM_I32(0), XMM_I32(8))), ctx).toEqual(Array.from(a.cpu.i32.slice(XMM_I32(0), XMM_I32(8))));
+      const a = runFlat(bins[i], 'interp', { init, unmapped: [3] });
+      const b = runFlat(bins[i], 'jit', { init, unmapped: [3] });
+      const ctx = `program ${i} (MXCSR ${progs[i].mxcsr.toString(16)}):\n${progs[i].asm.slice(progs[i].asm.indexOf('mov rbp'))}`;
+      expect(Array.from(b.cpu.i32.slice(XMM_I32(0), XMM_I32(16))), ctx).toEqual(Array.from(a.cpu.i32.slice(XMM_I32(0), XMM_I32(16))));
       expect(b.cpu.i32[MXCSR], ctx).toBe(a.cpu.i32[MXCSR]);
+      expect(b.regs, ctx).toEqual(a.regs);
+      expect(b.flags, ctx).toBe(a.flags);
       expect(Buffer.from(b.data).equals(Buffer.from(a.data)), ctx).toBe(true);
+      if (a.regs[15] !== 0n) faulted++;
     }
-  }, 120_000);
+    // The generator must actually reach the fault paths (misaligned m128, #PF half-way through an operand).
+    if (count >= 100) expect(faulted).toBeGreaterThan(0);
+  }, 600_000);
 });

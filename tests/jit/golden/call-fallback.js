@@ -4,7 +4,7 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
-  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -12,13 +12,23 @@
           bstart = 0;
           // 100000: push rbx
           cur = 0;
-          ea = h4 * 4294967296 + (r4 >>> 0) - 8;
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
+          ua = r4 + -8 | 0;
+          if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
+            ea = ua >>> 0;
+            pg = ua >>> 12;
+            ti = pg & 4095;
+            po = ua & 4095;
+            hit = tW[ti] === pg;
+          } else {
+            ea = h4 * 4294967296 + (r4 >>> 0) + -8;
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            hit = tW[ti] === pg;
+          }
           t = r3;
           th = h3;
-          if (tW[ti] === pg && po <= 4088) {
+          if (hit && po <= 4088) {
             dv.setInt32(to[ti] + po, t, true);
             dv.setInt32(to[ti] + po + 4, th, true);
           } else {
@@ -97,11 +107,21 @@
           }
           // 100009: pop rbx
           cur = 4;
-          ea = h4 * 4294967296 + (r4 >>> 0);
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
-          if (tR[ti] === pg && po <= 4088) {
+          ua = r4 + 0 | 0;
+          if (h4 === 0) {
+            ea = ua >>> 0;
+            pg = ua >>> 12;
+            ti = pg & 4095;
+            po = ua & 4095;
+            hit = tR[ti] === pg;
+          } else {
+            ea = h4 * 4294967296 + (r4 >>> 0) + 0;
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            hit = tR[ti] === pg;
+          }
+          if (hit && po <= 4088) {
             m = dv.getInt32(to[ti] + po, true);
             mh = dv.getInt32(to[ti] + po + 4, true);
           } else {
@@ -115,14 +135,24 @@
           h3 = mh;
           // 10000a: call 000000000010000Fh
           cur = 5;
-          ea = h4 * 4294967296 + (r4 >>> 0) - 8;
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
+          ua = r4 + -8 | 0;
+          if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
+            ea = ua >>> 0;
+            pg = ua >>> 12;
+            ti = pg & 4095;
+            po = ua & 4095;
+            hit = tW[ti] === pg;
+          } else {
+            ea = h4 * 4294967296 + (r4 >>> 0) + -8;
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            hit = tW[ti] === pg;
+          }
           t = ip0 + 15;
           u = t | 0;
           uh = Math.floor(t / 4294967296) | 0;
-          if (tW[ti] === pg && po <= 4088) {
+          if (hit && po <= 4088) {
             dv.setInt32(to[ti] + po, u, true);
             dv.setInt32(to[ti] + po + 4, uh, true);
           } else {
@@ -147,11 +177,21 @@
             bstart = 6;
             // 10000f: ret
             cur = 6;
-            ea = h4 * 4294967296 + (r4 >>> 0);
-            pg = Math.floor(ea / 4096);
-            ti = pg & 4095;
-            po = ea & 4095;
-            if (tR[ti] === pg && po <= 4088) {
+            ua = r4 + 0 | 0;
+            if (h4 === 0) {
+              ea = ua >>> 0;
+              pg = ua >>> 12;
+              ti = pg & 4095;
+              po = ua & 4095;
+              hit = tR[ti] === pg;
+            } else {
+              ea = h4 * 4294967296 + (r4 >>> 0) + 0;
+              pg = Math.floor(ea / 4096);
+              ti = pg & 4095;
+              po = ea & 4095;
+              hit = tR[ti] === pg;
+            }
+            if (hit && po <= 4088) {
               m = dv.getInt32(to[ti] + po, true);
               mh = dv.getInt32(to[ti] + po + 4, true);
             } else {
@@ -201,7 +241,7 @@
             u = t - ip0;
             if (u === 15) {
               n += 1;
-              if (n >= budget || s[111] !== 0) {
+              if (n >= budget) {
                 xr = ip0 + 15;
                 n += 0;
                 break L;

@@ -4,7 +4,7 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
-  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -17,15 +17,18 @@
             if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
               ea = ua >>> 0;
               pg = ua >>> 12;
+              ti = pg & 4095;
               po = ua & 4095;
+              hit = tR[ti] === pg;
             } else {
               ea = (r6 >>> 0) + (r1 >>> 0) * 8;
               ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
               pg = Math.floor(ea / 4096);
+              ti = pg & 4095;
               po = ea & 4095;
+              hit = tR[ti] === pg;
             }
-            ti = pg & 4095;
-            if (tR[ti] === pg && po <= 4088) {
+            if (hit && po <= 4088) {
               m = dv.getInt32(to[ti] + po, true);
               mh = dv.getInt32(to[ti] + po + 4, true);
             } else {
@@ -40,15 +43,18 @@
             if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
               ea = ua >>> 0;
               pg = ua >>> 12;
+              ti = pg & 4095;
               po = ua & 4095;
+              hit = tW[ti] === pg;
             } else {
               ea = (r7 >>> 0) + (r1 >>> 0) * 8;
               ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
               pg = Math.floor(ea / 4096);
+              ti = pg & 4095;
               po = ea & 4095;
+              hit = tW[ti] === pg;
             }
-            ti = pg & 4095;
-            if (tW[ti] === pg && po <= 4088) {
+            if (hit && po <= 4088) {
               m = dv.getInt32(to[ti] + po, true);
               mh = dv.getInt32(to[ti] + po + 4, true);
             } else {
@@ -57,7 +63,7 @@
             }
             t = m + r0 | 0;
             th = mh + h0 + (t >>> 0 < m >>> 0 ? 1 : 0) | 0;
-            if (tW[ti] === pg && po <= 4088) {
+            if (hit && po <= 4088) {
               dv.setInt32(to[ti] + po, t, true);
               dv.setInt32(to[ti] + po + 4, th, true);
             } else {
@@ -94,7 +100,7 @@
             // 10000e: jb short 0000000000100000h
             if (fah >>> 0 < fbh >>> 0 || fah === fbh && fa >>> 0 < fb >>> 0) {
               n += 5;
-              if (n >= budget || s[111] !== 0) {
+              if (n >= budget) {
                 xr = ip0 + 0;
                 n += 0;
                 break L;
@@ -109,11 +115,21 @@
           bstart = 5;
           // 100010: ret
           cur = 5;
-          ea = h4 * 4294967296 + (r4 >>> 0);
-          pg = Math.floor(ea / 4096);
-          ti = pg & 4095;
-          po = ea & 4095;
-          if (tR[ti] === pg && po <= 4088) {
+          ua = r4 + 0 | 0;
+          if (h4 === 0) {
+            ea = ua >>> 0;
+            pg = ua >>> 12;
+            ti = pg & 4095;
+            po = ua & 4095;
+            hit = tR[ti] === pg;
+          } else {
+            ea = h4 * 4294967296 + (r4 >>> 0) + 0;
+            pg = Math.floor(ea / 4096);
+            ti = pg & 4095;
+            po = ea & 4095;
+            hit = tR[ti] === pg;
+          }
+          if (hit && po <= 4088) {
             m = dv.getInt32(to[ti] + po, true);
             mh = dv.getInt32(to[ti] + po + 4, true);
           } else {

@@ -1,0 +1,454 @@
+// SSE/SSE2 templates for the translator (SDM Vol. 2 instruction pages; Vol. 1 §11.5 SIMD floating-point exceptions,
+// §11.6.7 alignment of legacy m128 operands), mirrored from the interpreter (jit/interp/sse/*), which stays the
+// reference and the slow path of every template.
+//
+// Integer lane work runs as int32 statements on the XMM slots of the state buffer (`s`), exact in every MXCSR
+// state. Double work runs on the Float64Array view (`f`) while MXCSR is in its usual state (round to nearest, no
+// DAZ/FTZ, every exception masked, PE already set) and the inputs and result are such that IEEE arithmetic in JS
+// raises no new flag and gives the same bits (no NaN result, no denormal input, no overflow, no underflow). Moves of
+// double data use the double view too, so a following double read does not straddle two int32 stores. Any other
+// case (a TLB miss, a page-crossing or misaligned operand, a NaN, CR0/CR4 disabling SSE) calls the interpreter's
+// handler, which does all checks and faults before writing anything.
+import { parse } from 'acorn';
+import { Instr, Operand, OpKind, RegClass, REG_NONE } from '../decoder/instr.js';
+import { Mn } from '../decoder/tables.gen.js';
+import { CR0, CR4, MXCSR, XMM_BYTE } from '../../machine/cpu/state.js';
+import { Node, id, ifStmt } from './estree.js';
+
+/** What the SSE templates need from the region code generator. */
+export interface SseHost {
+  /** `cur = gi;` and ea/pg/ti/po for memory operand o (TLB slot, page offset). */
+  addr(x: Instr, o: Operand, gi: number): Node[];
+  /** The interpreter's handler for instruction gi with the registers it touches synchronised. */
+  callHandler(x: Instr, gi: number): Node[];
+  /** After a store that may have gone through the slow path (chk = 1): leave if it raised PENDING (code write). */
+  storeCheck(gi: number, x: Instr): Node[];
+}
+
+/** Region-local declarations: the SSE usability flag (re-read after full fallbacks) and lane temporaries. */
+export function sseDecls(instrs: Instr[]): Node[] {
+  const out = raw(`let sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
+  if (instrs.some((x) => SSE_FAST.has(x.op))) out.push(...raw('let va0 = 0, va1 = 0, va2 = 0, va3 = 0, vb0 = 0, vb1 = 0, vb2 = 0, vb3 = 0;'));
+  return out;
+}
+
+// ---- instruction sets -----------------------------------------------------------------------------------------
+
+const SCALAR_ARITH = [Mn.ADDSD, Mn.SUBSD, Mn.MULSD, Mn.DIVSD, Mn.SQRTSD, Mn.MINSD, Mn.MAXSD];
+const PACKED_ARITH = [Mn.ADDPD, Mn.SUBPD, Mn.MULPD, Mn.DIVPD];
+const MOVES128 = [Mn.MOVAPD, Mn.MOVAPS, Mn.MOVUPD, Mn.MOVUPS, Mn.MOVDQA, Mn.MOVDQU];
+/** Lane-wise integer and logic operations: xmm, xmm/m128 (aligned). */
+const LANEWISE = [
+  Mn.POR, Mn.PAND, Mn.PANDN, Mn.PXOR, Mn.ORPD, Mn.ORPS, Mn.ANDPD, Mn.ANDPS, Mn.ANDNPD, Mn.ANDNPS, Mn.XORPD, Mn.XORPS,
+  Mn.PADDB, Mn.PADDW, Mn.PADDD, Mn.PADDQ, Mn.PSUBB, Mn.PSUBW, Mn.PSUBD, Mn.PSUBQ,
+  Mn.PCMPEQB, Mn.PCMPEQW, Mn.PCMPEQD, Mn.PCMPGTD,
+];
+/** Lane permutations and packs: xmm, xmm/m128 (aligned), some with an imm8. */
+const PERMUTE = [
+  Mn.PUNPCKLBW, Mn.PUNPCKHBW, Mn.PUNPCKLWD, Mn.PUNPCKHWD, Mn.PUNPCKLDQ, Mn.PUNPCKHDQ, Mn.PUNPCKLQDQ, Mn.PUNPCKHQDQ,
+  Mn.UNPCKLPS, Mn.UNPCKHPS, Mn.UNPCKLPD, Mn.UNPCKHPD, Mn.PACKUSWB, Mn.PACKSSWB, Mn.PACKSSDW,
+  Mn.PSHUFD, Mn.PSHUFLW, Mn.PSHUFHW, Mn.SHUFPS, Mn.SHUFPD,
+];
+const IMM_OPS = new Set<number>([Mn.PSHUFD, Mn.PSHUFLW, Mn.PSHUFHW, Mn.SHUFPS, Mn.SHUFPD]);
+/** Shifts by an immediate: xmm, imm8. */
+const SHIFTS = [Mn.PSLLW, Mn.PSLLD, Mn.PSLLQ, Mn.PSRLW, Mn.PSRLD, Mn.PSRLQ, Mn.PSRAW, Mn.PSRAD, Mn.PSLLDQ, Mn.PSRLDQ];
+const OTHER = [Mn.MOVSD_X, Mn.MOVD, Mn.MOVQ, Mn.MOVHLPS, Mn.MOVLHPS, Mn.CVTSI2SD, Mn.CVTTSD2SI, Mn.PMOVMSKB];
+
+/** SSE instructions with a translator fast path (genSse); all others run through the interpreter. */
+export const SSE_FAST = new Set<number>([...SCALAR_ARITH, ...PACKED_ARITH, ...MOVES128, ...LANEWISE, ...PERMUTE, ...SHIFTS, ...OTHER]);
+const SET_LANEWISE = new Set<number>(LANEWISE);
+const SET_PERMUTE = new Set<number>(PERMUTE);
+const SET_SHIFTS = new Set<number>(SHIFTS);
+
+const isX = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Xmm;
+const isG = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Gpr && (o.size === 4 || o.size === 8);
+
+/** Whether genSse handles this form (64-bit addressing, XMM/GPR operands only). */
+export function sseFastOk(x: Instr): boolean {
+  const isM = (o: Operand, size: number): boolean => o.kind === OpKind.Mem && o.size === size && x.asize === 8 &&
+    o.dispHi === (o.disp < 0 && o.base === REG_NONE && o.index === REG_NONE ? -1 : 0);
+  const o0 = x.o0, o1 = x.o1;
+  const xm = (size: number): boolean => isX(o0) && (isX(o1) || isM(o1, size));
+  switch (x.op) {
+    case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.SQRTSD: case Mn.MINSD: case Mn.MAXSD:
+      return xm(8);
+    case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD:
+      return xm(16);
+    case Mn.MOVSD_X:
+      return xm(8) || (isM(o0, 8) && isX(o1));
+    case Mn.MOVAPD: case Mn.MOVAPS: case Mn.MOVUPD: case Mn.MOVUPS: case Mn.MOVDQA: case Mn.MOVDQU:
+      return xm(16) || (isM(o0, 16) && isX(o1));
+    case Mn.MOVD: case Mn.MOVQ: {
+      const size = x.op === Mn.MOVD ? 4 : 8;
+      if (isX(o0)) return (isG(o1) && o1.size === size) || isM(o1, size) || (size === 8 && isX(o1));
+      if (isX(o1)) return (isG(o0) && o0.size === size) || isM(o0, size);
+      return false;
+    }
+    case Mn.MOVHLPS: case Mn.MOVLHPS:
+      return isX(o0) && isX(o1);
+    case Mn.CVTSI2SD:
+      return isX(o0) && (isG(o1) || isM(o1, 4) || isM(o1, 8));
+    case Mn.CVTTSD2SI:
+      return isG(o0) && (isX(o1) || isM(o1, 8));
+    case Mn.PMOVMSKB:
+      return isG(o0) && isX(o1);
+    default:
+      if (SET_SHIFTS.has(x.op)) return isX(o0) && o1.kind === OpKind.Imm;
+      if (IMM_OPS.has(x.op)) return xm(16) && x.o2.kind === OpKind.Imm;
+      return xm(16);
+  }
+}
+
+// ---- source text -> ESTree --------------------------------------------------------------------------------------
+
+const shapes = new Map<string, Node[]>();
+const NUM = /(?<![\w.$])(?:0x[0-9a-f]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?)/gi;
+
+/**
+ * Statements from generated source text. Numbers (register slots, lane indices, shift counts) are lifted out first,
+ * so acorn parses each template shape once; an instance is a copy with the numbers put back as literals.
+ */
+function raw(src: string): Node[] {
+  const nums: number[] = [];
+  const key = src.replace(NUM, (m) => `$${nums.push(Number(m)) - 1}`);
+  let p = shapes.get(key);
+  if (p === undefined) {
+    p = (parse(key, { ecmaVersion: 2022, sourceType: 'script', allowReturnOutsideFunction: true }) as unknown as Node).body as Node[];
+    if (shapes.size > 5000) shapes.clear();
+    shapes.set(key, p);
+  }
+  return p.map((n) => fill(n, nums));
+}
+
+function fill(n: any, nums: number[]): any {
+  if (Array.isArray(n)) return n.map((x) => fill(x, nums));
+  if (n === null || typeof n !== 'object') return n;
+  if (n.type === 'Identifier' && n.name.charCodeAt(0) === 36 /* $ */) return { type: 'Literal', value: nums[Number(n.name.slice(1))] };
+  const out: any = {};
+  for (const k in n) if (k !== 'start' && k !== 'end') out[k] = fill(n[k], nums);
+  return out;
+}
+const rawExpr = (src: string): Node => raw(`(${src});`)[0].expression as Node;
+
+const MIN = '2.2250738585072014e-308';
+const MAX = '1.7976931348623157e308';
+/** MXCSR in its usual state: RC nearest, no DAZ/FTZ, all exceptions masked, PE set (flags 0-4 free). */
+const FP_GUARD = `sse && (s[${MXCSR}] & 65504) === 8096`;
+const I32 = (r: number): number => XMM_BYTE(r) >> 2;
+const F64 = (r: number): number => XMM_BYTE(r) >> 3;
+/** A double that is zero, normal or infinite (not denormal, not NaN): no DE as an input. */
+const notDen = (v: string): string => `(${v} === 0 || Math.abs(${v}) >= ${MIN})`;
+const sat = (v: string, lo: number, hi: number): string => `Math.min(Math.max(${v}, ${lo}), ${hi})`;
+const wordLo = (l: string): string => `(${l} << 16 >> 16)`;
+const wordHi = (l: string): string => `(${l} >> 16)`;
+
+// ---- lane builders ------------------------------------------------------------------------------------------------
+
+/** One of the two 128-bit inputs: A = destination (va*), B = source (vb*); -1 = zero. */
+type ByteSpec = Array<[number, number]>;
+
+/** int32 lane expressions assembling result bytes from A/B bytes (runs of adjacent bytes merged). */
+function bytePerm(spec: ByteSpec): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < 4; k++) {
+    const parts: string[] = [];
+    let j = 0;
+    while (j < 4) {
+      const [w, bi] = spec[4 * k + j];
+      if (w < 0) {
+        j++;
+        continue;
+      }
+      let len = 1;
+      while (j + len < 4 && spec[4 * k + j + len][0] === w && spec[4 * k + j + len][1] === bi + len && ((bi + len) >> 2) === (bi >> 2)) len++;
+      const lane = `${w === 0 ? 'va' : 'vb'}${bi >> 2}`;
+      const sh = (bi & 3) * 8, pos = j * 8, bits = len * 8;
+      let e = sh === 0 ? lane : `(${lane} >>> ${sh})`;
+      if (sh + bits < 32) e = `(${e} & ${2 ** bits - 1})`;
+      if (pos > 0) e = `(${e} << ${pos})`;
+      parts.push(e);
+      j += len;
+    }
+    out.push(parts.length === 0 ? '0' : `${parts.join(' | ')} | 0`);
+  }
+  return out;
+}
+
+/** Result lanes of a permutation / pack (reads va*, vb*), or undefined. */
+function permLanes(op: number, imm: number): string[] | undefined {
+  const bytes = (f: (j: number) => [number, number]): string[] => bytePerm(Array.from({ length: 16 }, (_, j) => f(j)));
+  const dw = (...l: Array<[number, number]>): string[] => l.map(([w, k]) => `${w === 0 ? 'va' : 'vb'}${k}`);
+  switch (op) {
+    case Mn.PUNPCKLBW: return bytes((j) => [j & 1, j >> 1]);
+    case Mn.PUNPCKHBW: return bytes((j) => [j & 1, 8 + (j >> 1)]);
+    case Mn.PUNPCKLWD: return bytes((j) => [(j >> 1) & 1, 2 * (j >> 2) + (j & 1)]);
+    case Mn.PUNPCKHWD: return bytes((j) => [(j >> 1) & 1, 8 + 2 * (j >> 2) + (j & 1)]);
+    case Mn.PUNPCKLDQ: case Mn.UNPCKLPS: return dw([0, 0], [1, 0], [0, 1], [1, 1]);
+    case Mn.PUNPCKHDQ: case Mn.UNPCKHPS: return dw([0, 2], [1, 2], [0, 3], [1, 3]);
+    case Mn.PUNPCKLQDQ: case Mn.UNPCKLPD: return dw([0, 0], [0, 1], [1, 0], [1, 1]);
+    case Mn.PUNPCKHQDQ: case Mn.UNPCKHPD: return dw([0, 2], [0, 3], [1, 2], [1, 3]);
+    case Mn.PSHUFD: return dw([1, imm & 3], [1, (imm >> 2) & 3], [1, (imm >> 4) & 3], [1, (imm >> 6) & 3]);
+    case Mn.SHUFPS: return dw([0, imm & 3], [0, (imm >> 2) & 3], [1, (imm >> 4) & 3], [1, (imm >> 6) & 3]);
+    case Mn.SHUFPD: {
+      const a = 2 * (imm & 1), b = 2 * ((imm >> 1) & 1);
+      return dw([0, a], [0, a + 1], [1, b], [1, b + 1]);
+    }
+    case Mn.PSHUFLW: return bytes((j) => (j < 8 ? [1, 2 * ((imm >> (2 * (j >> 1))) & 3) + (j & 1)] : [1, j]));
+    case Mn.PSHUFHW: return bytes((j) => (j < 8 ? [1, j] : [1, 8 + 2 * ((imm >> (2 * ((j - 8) >> 1))) & 3) + (j & 1)]));
+    case Mn.PACKSSDW: {
+      const p = (a: string, b: string): string => `(${sat(a, -32768, 32767)} & 65535) | (${sat(b, -32768, 32767)} << 16)`;
+      return [p('va0', 'va1'), p('va2', 'va3'), p('vb0', 'vb1'), p('vb2', 'vb3')];
+    }
+    case Mn.PACKSSWB: case Mn.PACKUSWB: {
+      const [lo, hi] = op === Mn.PACKUSWB ? [0, 255] : [-128, 127];
+      const b = (w: string, sh: number): string => `((${sat(w, lo, hi)} & 255) << ${sh})`;
+      const p = (l0: string, l1: string): string =>
+        `${b(wordLo(l0), 0)} | ${b(wordHi(l0), 8)} | ${b(wordLo(l1), 16)} | ${b(wordHi(l1), 24)}`;
+      return [p('va0', 'va1'), p('va2', 'va3'), p('vb0', 'vb1'), p('vb2', 'vb3')];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Lane k of a lane-wise operation on a (destination lane) and b (source lane), or undefined. */
+function laneOp(op: number, a: string, b: string): string | undefined {
+  switch (op) {
+    case Mn.POR: case Mn.ORPD: case Mn.ORPS: return `${a} | ${b}`;
+    case Mn.PAND: case Mn.ANDPD: case Mn.ANDPS: return `${a} & ${b}`;
+    case Mn.PANDN: case Mn.ANDNPD: case Mn.ANDNPS: return `~${a} & ${b}`;
+    case Mn.PXOR: case Mn.XORPD: case Mn.XORPS: return `${a} ^ ${b}`;
+    case Mn.PADDD: return `(${a} + ${b}) | 0`;
+    case Mn.PSUBD: return `(${a} - ${b}) | 0`;
+    // Packed bytes/words in one int32: add/subtract below the top bit of each element, then fix the top bits.
+    case Mn.PADDW: return `((${a} & 0x7fff7fff) + (${b} & 0x7fff7fff)) ^ ((${a} ^ ${b}) & 0x80008000)`;
+    case Mn.PADDB: return `((${a} & 0x7f7f7f7f) + (${b} & 0x7f7f7f7f)) ^ ((${a} ^ ${b}) & 0x80808080)`;
+    case Mn.PSUBW: return `((${a} | 0x80008000) - (${b} & 0x7fff7fff)) ^ ((${a} ^ ~${b}) & 0x80008000)`;
+    case Mn.PSUBB: return `((${a} | 0x80808080) - (${b} & 0x7f7f7f7f)) ^ ((${a} ^ ~${b}) & 0x80808080)`;
+    case Mn.PCMPEQD: return `${a} === ${b} ? -1 : 0`;
+    case Mn.PCMPGTD: return `${a} > ${b} ? -1 : 0`;
+    // Equal elements: x = a ^ b has a zero element; the top bit of ((x & low) + low) | x marks non-zero ones.
+    case Mn.PCMPEQW: return `((~((((${a} ^ ${b}) & 0x7fff7fff) + 0x7fff7fff) | (${a} ^ ${b})) & 0x80008000) >>> 15) * 65535 | 0`;
+    case Mn.PCMPEQB: return `((~((((${a} ^ ${b}) & 0x7f7f7f7f) + 0x7f7f7f7f) | (${a} ^ ${b})) & 0x80808080) >>> 7) * 255 | 0`;
+    default: return undefined;
+  }
+}
+
+/** Statements shifting the lanes of XMM slot d (int32 index) by imm (SDM: counts beyond the width give 0 / sign). */
+function shiftStmts(op: number, d: number, imm: number): string {
+  const L = (k: number): string => `s[${d + k}]`;
+  const each = (f: (l: string) => string): string => [0, 1, 2, 3].map((k) => `${L(k)} = ${f(L(k))};`).join(' ');
+  switch (op) {
+    case Mn.PSLLD: return imm > 31 ? each(() => '0') : imm === 0 ? '' : each((l) => `${l} << ${imm}`);
+    case Mn.PSRLD: return imm > 31 ? each(() => '0') : imm === 0 ? '' : each((l) => `(${l} >>> ${imm}) | 0`);
+    case Mn.PSRAD: return imm === 0 ? '' : each((l) => `${l} >> ${Math.min(imm, 31)}`);
+    case Mn.PSLLW: return imm > 15 ? each(() => '0') : imm === 0 ? '' : each((l) => `(${l} << ${imm}) & ${((0xffff << imm) & 0xffff) * 0x10001 | 0}`);
+    case Mn.PSRLW: return imm > 15 ? each(() => '0') : imm === 0 ? '' : each((l) => `(${l} >>> ${imm}) & ${(0xffff >>> imm) * 0x10001}`);
+    case Mn.PSRAW: {
+      const c = Math.min(imm, 15);
+      return c === 0 ? '' : each((l) => `(((${l} << 16) >> ${16 + c}) & 65535) | ((${l} >> ${16 + c}) << 16)`);
+    }
+    case Mn.PSLLQ: case Mn.PSRLQ: {
+      let out = '';
+      for (const k of [0, 2]) {
+        const lo = L(k), hi = L(k + 1);
+        if (imm > 63) out += `${lo} = 0; ${hi} = 0; `;
+        else if (imm === 0) continue;
+        else if (op === Mn.PSLLQ) {
+          out += imm >= 32 ? `${hi} = ${lo} << ${imm - 32}; ${lo} = 0; ` : `${hi} = (${hi} << ${imm}) | (${lo} >>> ${32 - imm}); ${lo} = ${lo} << ${imm}; `;
+        } else {
+          out += imm >= 32 ? `${lo} = (${hi} >>> ${imm - 32}) | 0; ${hi} = 0; ` : `${lo} = (${lo} >>> ${imm}) | (${hi} << ${32 - imm}); ${hi} = (${hi} >>> ${imm}) | 0; `;
+        }
+      }
+      return out;
+    }
+    default: { // PSLLDQ / PSRLDQ: whole-register byte shifts
+      const n = Math.min(imm, 16);
+      const spec: ByteSpec = Array.from({ length: 16 }, (_, j) => {
+        const from = op === Mn.PSLLDQ ? j - n : j + n;
+        return from < 0 || from > 15 ? [-1, 0] : [0, from];
+      });
+      const lanes = bytePerm(spec);
+      return `${loadsFor(lanes.join(' '), d, -1)} ${lanes.map((e, k) => `${L(k)} = ${e};`).join(' ')}`;
+    }
+  }
+}
+
+/** `vaK = s[..]` / `vbK = s[..]` loads for the temporaries an expression text uses (b < 0: no register B). */
+function loadsFor(text: string, a: number, b: number): string {
+  let out = '';
+  for (let k = 0; k < 4; k++) {
+    if (text.includes(`va${k}`)) out += `va${k} = s[${a + k}]; `;
+    if (b >= 0 && text.includes(`vb${k}`)) out += `vb${k} = s[${b + k}]; `;
+  }
+  return out;
+}
+
+const load128 = 'vb0 = dv.getInt32(t, true); vb1 = dv.getInt32(t + 4, true); vb2 = dv.getInt32(t + 8, true); vb3 = dv.getInt32(t + 12, true);';
+
+// ---- generator ----------------------------------------------------------------------------------------------------
+
+export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
+  const o0 = x.o0, o1 = x.o1;
+  const slow = h.callHandler(x, gi);
+  /** Register-only fast path, guarded by `sse` (or a stronger test). */
+  const reg = (body: string, test = 'sse'): Node[] => [ifStmt(rawExpr(test), raw(body), slow)];
+  /** Memory fast path: TLB hit, inside the page, aligned when required; body sees t = host offset. */
+  const mem = (o: Operand, write: boolean, size: number, aligned: boolean, body: string, test = 'sse'): Node[] => [
+    ...h.addr(x, o, gi),
+    ifStmt(rawExpr(`${test} && ${write ? 'tW' : 'tR'}[ti] === pg && po <= ${4096 - size}${aligned && size === 16 ? ' && (po & 15) === 0' : ''}`),
+      raw(`t = to[ti] + po; ${body}`), write ? [...slow, ...raw('chk = 1;')] : slow),
+    // A store the handler made may have hit translated code or a device: leave if it raised PENDING.
+    ...(write ? h.storeCheck(gi, x) : []),
+  ];
+  const d = isX(o0) ? I32(o0.reg) : -1;
+  const df = isX(o0) ? F64(o0.reg) : -1;
+
+  if (SET_LANEWISE.has(x.op)) {
+    if (isX(o1) && o1.reg === o0.reg && (x.op === Mn.PXOR || x.op === Mn.XORPD || x.op === Mn.XORPS || x.op === Mn.PSUBD ||
+      x.op === Mn.PSUBQ || x.op === Mn.PSUBB || x.op === Mn.PSUBW || x.op === Mn.PANDN || x.op === Mn.ANDNPD || x.op === Mn.ANDNPS)) {
+      return reg(`s[${d}] = 0; s[${d + 1}] = 0; s[${d + 2}] = 0; s[${d + 3}] = 0;`); // zeroing idioms
+    }
+    const B = (k: number): string => (isX(o1) ? `s[${I32(o1.reg) + k}]` : `vb${k}`);
+    let body: string;
+    if (x.op === Mn.PADDQ || x.op === Mn.PSUBQ) {
+      body = '';
+      for (const k of [0, 2]) {
+        const a0 = `s[${d + k}]`, a1 = `s[${d + k + 1}]`;
+        body += x.op === Mn.PADDQ
+          ? `u = (${a0} + ${B(k)}) | 0; ${a1} = (${a1} + ${B(k + 1)} + ((u >>> 0) < (${a0} >>> 0) ? 1 : 0)) | 0; ${a0} = u; `
+          : `u = (${a0} - ${B(k)}) | 0; ${a1} = (${a1} - ${B(k + 1)} - ((${a0} >>> 0) < (${B(k)} >>> 0) ? 1 : 0)) | 0; ${a0} = u; `;
+      }
+    } else {
+      // Lane k of the result reads only lane k of each input: in place, even when source = destination.
+      body = [0, 1, 2, 3].map((k) => `s[${d + k}] = ${laneOp(x.op, `s[${d + k}]`, B(k))};`).join(' ');
+    }
+    return isX(o1) ? reg(body) : mem(o1, false, 16, true, `${load128} ${body}`);
+  }
+
+  if (SET_PERMUTE.has(x.op)) {
+    // Unpacks of doubles between registers move whole doubles (no int32 straddling for the next double read).
+    if (isX(o1) && x.op === Mn.UNPCKLPD) return reg(`f[${df + 1}] = f[${F64(o1.reg)}];`);
+    if (isX(o1) && x.op === Mn.UNPCKHPD) return reg(`xv = f[${F64(o1.reg) + 1}]; f[${df}] = f[${df + 1}]; f[${df + 1}] = xv;`);
+    const imm = IMM_OPS.has(x.op) ? x.o2.imm & 0xff : 0;
+    const lanes = permLanes(x.op, imm)!;
+    const writes = lanes.map((e, k) => `s[${d + k}] = ${e};`).join(' ');
+    const text = lanes.join(' ');
+    if (isX(o1)) return reg(`${loadsFor(text, d, I32(o1.reg))}${writes}`);
+    return mem(o1, false, 16, true, `${load128} ${loadsFor(text, d, -1)}${writes}`);
+  }
+
+  if (SET_SHIFTS.has(x.op)) {
+    const body = shiftStmts(x.op, d, o1.imm & 0xff);
+    return reg(body === '' ? ';' : body);
+  }
+
+  switch (x.op) {
+    case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.MINSD: case Mn.MAXSD: case Mn.SQRTSD: {
+      let calc: string;
+      let ok: string;
+      const zeroOk = x.op === Mn.MULSD ? '(xa === 0 || xb === 0)' : x.op === Mn.DIVSD ? 'xa === 0' : 'true';
+      if (x.op === Mn.SQRTSD) {
+        calc = 'xv = Math.sqrt(xb);';
+        ok = `xb === 0 || (xb >= ${MIN} && xb <= ${MAX})`;
+      } else if (x.op === Mn.MINSD || x.op === Mn.MAXSD) {
+        // Any NaN (IE) or denormal (DE) operand is the interpreter's; equal operands (+-0) give the source.
+        calc = `xa = f[${df}]; xv = xa ${x.op === Mn.MINSD ? '<' : '>'} xb ? xa : xb;`;
+        ok = `xa === xa && xb === xb && ${notDen('xa')} && ${notDen('xb')}`;
+      } else {
+        const opx = { [Mn.ADDSD]: '+', [Mn.SUBSD]: '-', [Mn.MULSD]: '*', [Mn.DIVSD]: '/' }[x.op as number]!;
+        calc = `xa = f[${df}]; xv = xa ${opx} xb;`;
+        // No denormal input (DE); the result finite and normal (no OE/UE/IE), or a zero that is exact.
+        ok = `${notDen('xa')} && ${notDen('xb')} && (Math.abs(xv) >= ${MIN} ? Math.abs(xv) <= ${MAX} : ${zeroOk === 'true' ? 'xv === 0' : `xv === 0 && ${zeroOk}`})`;
+      }
+      const fast = `${calc} if (${ok}) { f[${df}] = xv; u = 1; }`;
+      const pre = raw(`cur = ${gi}; u = 0;`);
+      const tail = ifStmt(rawExpr('u === 0'), slow);
+      if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = f[${F64(o1.reg)}]; ${fast}`)), tail];
+      return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr(`${FP_GUARD} && tR[ti] === pg && po <= 4088`),
+        raw(`xb = dv.getFloat64(to[ti] + po, true); ${fast}`)), tail];
+    }
+    case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
+      const opx = { [Mn.ADDPD]: '+', [Mn.SUBPD]: '-', [Mn.MULPD]: '*', [Mn.DIVPD]: '/' }[x.op as number]!;
+      const zeroOk = (a: string, b: string): string => (x.op === Mn.MULPD ? ` && (${a} === 0 || ${b} === 0)` : x.op === Mn.DIVPD ? ` && ${a} === 0` : '');
+      const laneOk = (a: string, b: string, r: string): string =>
+        `${notDen(a)} && ${notDen(b)} && (Math.abs(${r}) >= ${MIN} ? Math.abs(${r}) <= ${MAX} : ${r} === 0${zeroOk(a, b)})`;
+      const calc = `xa = f[${df}]; xv = xa ${opx} xb; m = f[${df + 1}]; t = m ${opx} mh;`;
+      const fast = `${calc} if (${laneOk('xa', 'xb', 'xv')} && ${laneOk('m', 'mh', 't')}) { f[${df}] = xv; f[${df + 1}] = t; u = 1; }`;
+      const pre = raw(`cur = ${gi}; u = 0;`);
+      const tail = ifStmt(rawExpr('u === 0'), slow);
+      if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = f[${F64(o1.reg)}]; mh = f[${F64(o1.reg) + 1}]; ${fast}`)), tail];
+      return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr(`${FP_GUARD} && tR[ti] === pg && po <= 4080 && (po & 15) === 0`),
+        raw(`xb = dv.getFloat64(to[ti] + po, true); mh = dv.getFloat64(to[ti] + po + 8, true); ${fast}`)), tail];
+    }
+    case Mn.MOVSD_X:
+      if (isX(o0) && isX(o1)) return reg(`f[${df}] = f[${F64(o1.reg)}];`); // upper lane kept
+      if (isX(o0)) return mem(o1, false, 8, false, `f[${df}] = dv.getFloat64(t, true); f[${df + 1}] = 0;`); // a load zeroes the upper lane
+      return mem(o0, true, 8, false, `dv.setFloat64(t, f[${F64(o1.reg)}], true);`);
+    case Mn.MOVAPD: case Mn.MOVAPS: case Mn.MOVUPD: case Mn.MOVUPS: case Mn.MOVDQA: case Mn.MOVDQU: {
+      const aligned = x.op === Mn.MOVAPD || x.op === Mn.MOVAPS || x.op === Mn.MOVDQA;
+      // Integer data moves as int32 lanes, float data as doubles: the next instruction reads it the same way.
+      const dbl = x.op !== Mn.MOVDQA && x.op !== Mn.MOVDQU;
+      if (isX(o0) && isX(o1)) {
+        if (o0.reg === o1.reg) return [];
+        const sr = I32(o1.reg), sf = F64(o1.reg);
+        return reg(dbl ? `f[${df}] = f[${sf}]; f[${df + 1}] = f[${sf + 1}];`
+          : `s[${d}] = s[${sr}]; s[${d + 1}] = s[${sr + 1}]; s[${d + 2}] = s[${sr + 2}]; s[${d + 3}] = s[${sr + 3}];`);
+      }
+      if (isX(o0)) {
+        return mem(o1, false, 16, aligned, dbl ? `f[${df}] = dv.getFloat64(t, true); f[${df + 1}] = dv.getFloat64(t + 8, true);`
+          : `s[${d}] = dv.getInt32(t, true); s[${d + 1}] = dv.getInt32(t + 4, true); s[${d + 2}] = dv.getInt32(t + 8, true); s[${d + 3}] = dv.getInt32(t + 12, true);`);
+      }
+      const sr = I32(o1.reg), sf = F64(o1.reg);
+      return mem(o0, true, 16, aligned, dbl ? `dv.setFloat64(t, f[${sf}], true); dv.setFloat64(t + 8, f[${sf + 1}], true);`
+        : `dv.setInt32(t, s[${sr}], true); dv.setInt32(t + 4, s[${sr + 1}], true); dv.setInt32(t + 8, s[${sr + 2}], true); dv.setInt32(t + 12, s[${sr + 3}], true);`);
+    }
+    case Mn.MOVD: case Mn.MOVQ: {
+      const q = x.op === Mn.MOVQ;
+      if (isX(o0)) {
+        const zero = `s[${d + 2}] = 0; s[${d + 3}] = 0;`;
+        if (isX(o1)) return reg(`s[${d}] = s[${I32(o1.reg)}]; s[${d + 1}] = s[${I32(o1.reg) + 1}]; ${zero}`);
+        if (isG(o1)) return reg(`s[${d}] = r${o1.reg}; s[${d + 1}] = ${q ? `h${o1.reg}` : '0'}; ${zero}`);
+        return mem(o1, false, q ? 8 : 4, false, `s[${d}] = dv.getInt32(t, true); s[${d + 1}] = ${q ? 'dv.getInt32(t + 4, true)' : '0'}; ${zero}`);
+      }
+      const sr = I32(o1.reg);
+      if (isG(o0)) return reg(`r${o0.reg} = s[${sr}]; h${o0.reg} = ${q ? `s[${sr + 1}]` : '0'};`);
+      return mem(o0, true, q ? 8 : 4, false, `dv.setInt32(t, s[${sr}], true);${q ? ` dv.setInt32(t + 4, s[${sr + 1}], true);` : ''}`);
+    }
+    case Mn.MOVHLPS:
+      return reg(`s[${d}] = s[${I32(o1.reg) + 2}]; s[${d + 1}] = s[${I32(o1.reg) + 3}];`);
+    case Mn.MOVLHPS:
+      return reg(`s[${d + 2}] = s[${I32(o1.reg)}]; s[${d + 3}] = s[${I32(o1.reg) + 1}];`);
+    case Mn.CVTSI2SD: {
+      // int32 -> double is exact; int64 -> double rounds once (RN), exact below 2^53 in magnitude.
+      if (isG(o1)) {
+        if (o1.size === 4) return reg(`f[${df}] = r${o1.reg};`);
+        return reg(`f[${df}] = h${o1.reg} * 4294967296 + (r${o1.reg} >>> 0);`,
+          `sse && ((h${o1.reg} + 2097152) >>> 0 < 4194304 || (s[${MXCSR}] & 65504) === 8096)`);
+      }
+      if (o1.size === 4) return mem(o1, false, 4, false, `f[${df}] = dv.getInt32(t, true);`);
+      return [...h.addr(x, o1, gi), ifStmt(rawExpr(`sse && tR[ti] === pg && po <= 4088`), [
+        ...raw(`t = to[ti] + po; mh = dv.getInt32(t + 4, true);`),
+        ifStmt(rawExpr(`(mh + 2097152) >>> 0 < 4194304 || (s[${MXCSR}] & 65504) === 8096`),
+          raw(`f[${df}] = mh * 4294967296 + (dv.getInt32(t, true) >>> 0);`), slow),
+      ], slow)];
+    }
+    case Mn.CVTTSD2SI: {
+      // In range: the truncated value; inexact only with PE already set and masked (no new flag, no #XM).
+      const wide = o0.size === 8;
+      const range = wide ? 'xv >= -9223372036854775808 && xv < 9223372036854775808' : 'xv > -2147483649 && xv < 2147483648';
+      const test = `${range} && (xa === xv || (s[${MXCSR}] & 4128) === 4128)`;
+      const set = wide ? `r${o0.reg} = xa | 0; h${o0.reg} = Math.floor(xa / 4294967296) | 0;` : `r${o0.reg} = xa | 0; h${o0.reg} = 0;`;
+      const body = [...raw('xa = Math.trunc(xv);'), ifStmt(rawExpr(test), raw(set), slow)];
+      if (isX(o1)) return [ifStmt(id('sse'), [...raw(`xv = f[${F64(o1.reg)}];`), ...body], slow)];
+      return [...h.addr(x, o1, gi), ifStmt(rawExpr('sse && tR[ti] === pg && po <= 4088'), [...raw('xv = dv.getFloat64(to[ti] + po, true);'), ...body], slow)];
+    }
+    case Mn.PMOVMSKB: {
+      const sr = I32(o1.reg);
+      const mb = (k: number): string => `((s[${sr + k}] >>> 7) & 1 | (s[${sr + k}] >>> 14) & 2 | (s[${sr + k}] >>> 21) & 4 | (s[${sr + k}] >>> 28) & 8)${k > 0 ? ` << ${4 * k}` : ''}`;
+      return reg(`r${o0.reg} = ${[0, 1, 2, 3].map(mb).join(' | ')}; h${o0.reg} = 0;`);
+    }
+    default:
+      throw new Error(`genSse: no template for mnemonic ${x.op}`);
+  }
+}
