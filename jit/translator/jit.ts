@@ -68,96 +68,12 @@ function mul32(a: number, b: number): number {
   return ((p00 & 0xffff) | ((mid & 0xffff) << 16)) >>> 0;
 }
 
-/**
- * SSE2 integer lane operations for translated code (SDM Vol. 2: POR PAND PANDN PADDD/Q PSUBD/Q, shifts by an
- * immediate, PSHUFD, unpacks, PACKUSWB): no exceptions and no MXCSR, so one exact implementation serves. `d` and
- * `src` are Int32Array indices of 16-byte XMM values in the state buffer (src may be the JIT's scratch slot).
- */
-function vint(cpu: Cpu, op: number, d: number, src: number, imm: number): void {
-  const x = cpu.i32;
-  const b = cpu.st.u8;
-  switch (op) {
-    case Mn.POR: for (let i = 0; i < 4; i++) x[d + i] |= x[src + i]; return;
-    case Mn.PAND: for (let i = 0; i < 4; i++) x[d + i] &= x[src + i]; return;
-    case Mn.PANDN: for (let i = 0; i < 4; i++) x[d + i] = ~x[d + i] & x[src + i]; return;
-    case Mn.PADDD: for (let i = 0; i < 4; i++) x[d + i] = (x[d + i] + x[src + i]) | 0; return;
-    case Mn.PSUBD: for (let i = 0; i < 4; i++) x[d + i] = (x[d + i] - x[src + i]) | 0; return;
-    case Mn.PADDQ: case Mn.PSUBQ:
-      for (let i = 0; i < 4; i += 2) {
-        const a = x[d + i], c = x[src + i];
-        if (op === Mn.PADDQ) {
-          const lo = (a + c) | 0;
-          x[d + i + 1] = (x[d + i + 1] + x[src + i + 1] + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-          x[d + i] = lo;
-        } else {
-          x[d + i + 1] = (x[d + i + 1] - x[src + i + 1] - ((a >>> 0) < (c >>> 0) ? 1 : 0)) | 0;
-          x[d + i] = (a - c) | 0;
-        }
-      }
-      return;
-    case Mn.PSLLD: for (let i = 0; i < 4; i++) x[d + i] = imm > 31 ? 0 : x[d + i] << imm; return;
-    case Mn.PSRLD: for (let i = 0; i < 4; i++) x[d + i] = imm > 31 ? 0 : (x[d + i] >>> imm) | 0; return;
-    case Mn.PSRAD: for (let i = 0; i < 4; i++) x[d + i] = x[d + i] >> Math.min(imm, 31); return;
-    case Mn.PSLLW: case Mn.PSRLW:
-      for (let i = 0; i < 4; i++) {
-        const v = x[d + i];
-        if (imm > 15) x[d + i] = 0;
-        else if (op === Mn.PSLLW) x[d + i] = (((v & 0xffff) << imm) & 0xffff) | ((((v >>> 16) << imm) & 0xffff) << 16);
-        else x[d + i] = ((v & 0xffff) >>> imm) | (((v >>> 16) >>> imm) << 16);
-      }
-      return;
-    case Mn.PSLLQ: case Mn.PSRLQ:
-      for (let i = 0; i < 4; i += 2) {
-        const lo = x[d + i], hi = x[d + i + 1];
-        if (imm > 63) { x[d + i] = 0; x[d + i + 1] = 0; }
-        else if (imm === 0) { /* unchanged */ }
-        else if (op === Mn.PSLLQ) {
-          if (imm >= 32) { x[d + i + 1] = lo << (imm - 32); x[d + i] = 0; }
-          else { x[d + i + 1] = (hi << imm) | (lo >>> (32 - imm)); x[d + i] = lo << imm; }
-        } else if (imm >= 32) { x[d + i] = (hi >>> (imm - 32)) | 0; x[d + i + 1] = 0; }
-        else { x[d + i] = (lo >>> imm) | (hi << (32 - imm)); x[d + i + 1] = (hi >>> imm) | 0; }
-      }
-      return;
-    case Mn.PSHUFD: {
-      const t0 = x[src + (imm & 3)], t1 = x[src + ((imm >> 2) & 3)], t2 = x[src + ((imm >> 4) & 3)], t3 = x[src + ((imm >> 6) & 3)];
-      x[d] = t0; x[d + 1] = t1; x[d + 2] = t2; x[d + 3] = t3;
-      return;
-    }
-    case Mn.PUNPCKLDQ: { const s0 = x[src], s1 = x[src + 1], a1 = x[d + 1]; x[d + 1] = s0; x[d + 2] = a1; x[d + 3] = s1; return; }
-    case Mn.PUNPCKHDQ: { const a2 = x[d + 2], a3 = x[d + 3]; x[d] = a2; x[d + 1] = x[src + 2]; x[d + 2] = a3; x[d + 3] = x[src + 3]; return; }
-    case Mn.PUNPCKLQDQ: x[d + 2] = x[src]; x[d + 3] = x[src + 1]; return;
-    case Mn.PUNPCKHQDQ: x[d] = x[d + 2]; x[d + 1] = x[d + 3]; x[d + 2] = x[src + 2]; x[d + 3] = x[src + 3]; return;
-    case Mn.PUNPCKLBW: case Mn.PUNPCKHBW: case Mn.PUNPCKLWD: case Mn.PUNPCKHWD: case Mn.PACKUSWB: {
-      const db = d * 4, sb = src * 4;
-      for (let i = 0; i < 16; i++) VT[i] = b[db + i];
-      for (let i = 0; i < 16; i++) VS[i] = b[sb + i];
-      if (op === Mn.PACKUSWB) {
-        for (let i = 0; i < 8; i++) {
-          const w = (VT[2 * i] | (VT[2 * i + 1] << 8)) << 16 >> 16, v = (VS[2 * i] | (VS[2 * i + 1] << 8)) << 16 >> 16;
-          b[db + i] = w < 0 ? 0 : w > 255 ? 255 : w;
-          b[db + 8 + i] = v < 0 ? 0 : v > 255 ? 255 : v;
-        }
-        return;
-      }
-      const high = op === Mn.PUNPCKHBW || op === Mn.PUNPCKHWD ? 8 : 0;
-      const w = op === Mn.PUNPCKLBW || op === Mn.PUNPCKHBW ? 1 : 2;
-      for (let i = 0, o = 0; o < 16; i += w) {
-        for (let k = 0; k < w; k++) b[db + o++] = VT[high + i + k];
-        for (let k = 0; k < w; k++) b[db + o++] = VS[high + i + k];
-      }
-      return;
-    }
-    default:
-      throw new Error(`vint: no lane operation for mnemonic ${op}`);
-  }
-}
 const VT = new Uint8Array(16);
 const VS = new Uint8Array(16);
 
 /** Runtime helpers the generated code calls (slow paths). */
 export const J = {
   CpuFault,
-  vint,
   putFlags,
   /** High half of the last mul64 result. */
   mh: 0,

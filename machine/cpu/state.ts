@@ -93,9 +93,6 @@ export const MTRR_FIX = 202; // the 11 fixed-range MTRRs as lo/hi pairs: 202..22
 export const RNG_STATE = 224; // RDRAND/RDSEED generator state (xoshiro128**), 224..227
 export const TF_ARMED = 228; // single-step: TF was 1 when the current instruction started (#DB after it)
 
-/** 360..363: the translator's 16-byte scratch slot for memory operands of vector operations (not architectural). */
-export const JIT_VSCRATCH_I32 = 360;
-
 // XMM0..XMM15: 16 bytes each at byte offset XMM_BYTE(i) (4 int32 lanes, lane 0 lowest).
 export const XMM_I32 = (i: number): number => 256 + i * 4;
 export const XMM_BYTE = (i: number): number => 1024 + i * 16;
