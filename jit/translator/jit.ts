@@ -4,7 +4,6 @@ import { generate } from 'astring';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Instr } from '../decoder/instr.js';
-import { Mn } from '../decoder/tables.gen.js';
 import type { Block, CodeCache } from '../cache/code-cache.js';
 import type { Interpreter } from '../interp/interpreter.js';
 import { testCond, lazyCF, putFlags } from '../interp/flags.js';
@@ -67,9 +66,6 @@ function mul32(a: number, b: number): number {
   M_HI = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
   return ((p00 & 0xffff) | ((mid & 0xffff) << 16)) >>> 0;
 }
-
-const VT = new Uint8Array(16);
-const VS = new Uint8Array(16);
 
 /** Runtime helpers the generated code calls (slow paths). */
 export const J = {
