@@ -1,9 +1,11 @@
 // Boot-time benchmark for the built-in BareMetal system (`bmjit boot`): wall time from process start to the monitor
-// prompt `> ` (the CLI as a user starts it, several runs, median), and guest instruction counts per boot phase, the
+// prompt `> ` (the `bmjit` command as a user starts it, bin/bmjit, next to the bundle without its startup snapshot,
+// the unbundled modules and `node -e 0`, runs interleaved, median), and guest instruction counts per boot phase, the
 // phases found by the bootstrap processor's RIP first entering symbols of the loader, kernel and payload maps.
 //   npm run perf:boot [-- --runs N] [-- --cpus 1,4]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMachine, type Machine } from '../machine/machine.js';
@@ -16,6 +18,9 @@ import { KERNEL_ADDRESS, PAYLOAD_ADDRESS } from '../machine/abi.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'machine', 'cli', 'main.js');
+const BIN = join(ROOT, 'bin', 'bmjit');
+const BUNDLE = join(ROOT, 'dist', 'bmjit.cjs');
+const BLOB = join(ROOT, 'dist', 'bmjit.blob');
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,18 +32,21 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Spawn the CLI; milliseconds from spawn to the first `> ` on stdout. The session is then ended with poweroff. */
-function timeToPrompt(args: string[]): Promise<number> {
+/**
+ * Spawn `cmd`; milliseconds from spawn to the first `> ` on stdout (the session is then ended with poweroff), or, with
+ * `prompt` false, to the process's exit.
+ */
+function timeToPrompt(cmd: string[], prompt = true): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, 'boot', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd[0], cmd.slice(1), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let at = -1;
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('latin1');
-      if (at < 0 && out.includes('> ')) {
+      if (prompt && at < 0 && out.includes('> ')) {
         at = performance.now() - t0;
         child.stdin.end('poweroff\n');
       }
@@ -46,7 +54,8 @@ function timeToPrompt(args: string[]): Promise<number> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (at < 0) reject(new Error(`no prompt (status ${code}): ${err.trim() || out.slice(-200)}`));
+      if (!prompt) at = performance.now() - t0;
+      if (at < 0 || (!prompt && code !== 0)) reject(new Error(`${cmd.join(' ')}: no prompt (status ${code}): ${err.trim() || out.slice(-200)}`));
       else resolve(at);
     });
   });
@@ -161,30 +170,37 @@ function engineStats(cpus: number, engine: 'auto' | 'interp'): string {
   return `${engine.padEnd(6)} create+load ${(t1 - t0).toFixed(0)} ms, run ${(performance.now() - t1).toFixed(0)} ms (${jit}); ${st.instructions} instructions, ${(st.virtualNs / 1e6).toFixed(2)} ms virtual, ${st.idleJumps} idle jumps`;
 }
 
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const summary = (xs: number[]): string => `${median(xs).toFixed(0).padStart(5)} ms [${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}]`;
+
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build:ts`);
+  for (const f of [CLI, BUNDLE, BLOB]) if (!existsSync(f)) throw new Error(`${f} is missing: npm run build`);
   readBuiltin(); // one clear error if build/ is missing
   const runs = Number(arg('runs', '7'));
   const cpuList = arg('cpus', '1,4').split(',').map(Number);
-  const variants: Array<[string, string[]]> = [
-    ['default (JIT auto)', []],
-    ['--no-jit', ['--no-jit']],
-  ];
-  console.log(`boot time: process start to the first "> " on stdout, ${runs} runs each (median [min-max])`);
+  const node = process.execPath;
+  // Every variant once per round, so that the load of other processes on the machine hits them alike.
+  const variants: Array<[string, string[], boolean]> = [];
   for (const cpus of cpuList) {
-    for (const [label, extra] of variants) {
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) times.push(await timeToPrompt(['--cpus', String(cpus), ...extra]));
-      console.log(`  --cpus ${cpus} ${label.padEnd(20)} ${median(times).toFixed(0).padStart(5)} ms [${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)}]`);
+    const c = ['--cpus', String(cpus)];
+    variants.push(
+      [`bin/bmjit boot --cpus ${cpus} (snapshot)`, [BIN, 'boot', ...c], true],
+      [`bin/bmjit boot --cpus ${cpus} --no-jit`, [BIN, 'boot', ...c, '--no-jit'], true],
+    );
+    if (cpus === cpuList[0]) {
+      variants.push(
+        [`node dist/bmjit.cjs boot --cpus ${cpus} (bundle)`, [node, BUNDLE, 'boot', ...c], true],
+        [`node dist/machine/cli/main.js boot --cpus ${cpus}`, [node, CLI, 'boot', ...c], true],
+      );
     }
   }
-  const nodeOnly: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await new Promise<void>((r) => spawn(process.execPath, ['-e', '0']).on('close', () => r()));
-    nodeOnly.push(performance.now() - t0);
-  }
-  console.log(`  (node -e 0 alone: ${median(nodeOnly).toFixed(0)} ms)`);
+  variants.push(['bin/bmjit --help (snapshot, no machine)', [BIN, '--help'], false], ['node -e 0', [node, '-e', '0'], false]);
+  const times = variants.map((): number[] => []);
+  const load0 = load();
+  for (let r = 0; r < runs; r++) for (let i = 0; i < variants.length; i++) times[i].push(await timeToPrompt(variants[i][1], variants[i][2]));
+  console.log(`process start to the first "> " on stdout (to the exit without a prompt), ${runs} runs each, median [min-max]:`);
+  for (let i = 0; i < variants.length; i++) console.log(`  ${variants[i][0].padEnd(46)} ${summary(times[i])}`);
+  console.log(`  load average before ${load0}, after ${load()} (1, 5, 15 min)`);
   console.log('module import, in a fresh process (median):');
   for (const mod of ['yargs', join(ROOT, 'dist/machine/index.js'), join(ROOT, 'dist/jit/translator/jit.js'), CLI_COMMANDS]) {
     const ms: number[] = [];
