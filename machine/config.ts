@@ -38,6 +38,8 @@ export interface MachineConfig {
    * so a periodic guest timer does not spin the host). Guest-visible behaviour stays a function of the input.
    */
   paceIdle?: boolean;
+  /** Called whenever every vCPU waits for the host (input, or host time): an interactive guest reached its prompt. */
+  onIdle?: () => void;
 }
 
 /** The validated, complete form of MachineConfig. */
@@ -55,6 +57,7 @@ export interface ResolvedConfig {
   serial: SerialBackend | undefined;
   sliceInstructions: number;
   paceIdle: boolean;
+  onIdle: (() => void) | undefined;
 }
 
 export const DEFAULT_MEMORY = 256 * 1024 * 1024;
@@ -109,5 +112,6 @@ export function resolveConfig(c: MachineConfig = {}): ResolvedConfig {
     serial: c.serial,
     sliceInstructions: slice,
     paceIdle: c.paceIdle ?? false,
+    onIdle: c.onIdle,
   };
 }

@@ -210,7 +210,10 @@ export class Machine {
         const b = this.batch(false, pace);
         if (b.kind === 'done') return b.result;
         if (b.kind === 'yield') await new Promise<void>((r) => setImmediate(r));
-        else await this.sleep(b.ms);
+        else {
+          this.config.onIdle?.();
+          await this.sleep(b.ms);
+        }
       }
     } finally {
       this.hostMs += performance.now() - t0;
@@ -237,7 +240,10 @@ export class Machine {
       for (;;) {
         const b = this.batch(true, undefined);
         if (b.kind === 'done') return b.result;
-        if (b.kind === 'wait') sleepSync(b.ms);
+        if (b.kind === 'wait') {
+          this.config.onIdle?.();
+          sleepSync(b.ms);
+        }
       }
     } finally {
       this.hostMs += performance.now() - t0;

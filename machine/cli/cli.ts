@@ -72,16 +72,20 @@ async function main(args: string[]): Promise<void> {
   // Loaded after argument parsing: --help stays fast, and a broken build is reported like any other internal error.
   const { bootCommand, bareCommand, disasmCommand } = await import('./commands.js');
   let status: number;
-  if (cmd === 'boot') status = await bootCommand(common, argv.kernel as string | undefined, (argv.append as string | undefined) ?? '', argv.payload as string | undefined);
+  if (cmd !== 'boot') resumeOptimizer();
+  if (cmd === 'boot') status = await bootCommand(common, argv.kernel as string | undefined, (argv.append as string | undefined) ?? '', argv.payload as string | undefined, resumeOptimizer);
   else if (cmd === 'bare') status = await bareCommand(common, argv.file as string, argv.load as string, argv.entry as string | undefined);
   else if (cmd === 'disasm') status = disasmCommand(argv.file as string, argv.bits as number, argv.org as string, argv.offset as string, argv.length as string | undefined);
   else throw new UserError(`unknown command '${cmd}' (use boot, bare or disasm)`);
   process.stdout.write('', () => process.exit(status));
 }
 
+/** Ends the start-up window without TurboFan (machine/cli/tiering.ts): at the boot's first idle wait, or now. */
+let resumeOptimizer: () => void = () => {};
+
 /** Run bmjit with its arguments (without node and the script); ends the process with the command's status. */
 export function runCli(args: string[]): Promise<void> {
-  deferOptimizingCompiler(400);
+  resumeOptimizer = deferOptimizingCompiler(400);
   return main(args).catch((e: unknown) => {
     if (e instanceof UserError) fail(e.message);
     const msg = e instanceof Error ? e.message : String(e);

@@ -38,7 +38,7 @@ interface Session {
   outputClosed: boolean;
 }
 
-function startSession(a: CommonArgs, symbolPath: string | undefined): Session {
+function startSession(a: CommonArgs, symbolPath: string | undefined, onIdle?: () => void): Session {
   const session = { interrupted: false, quit: false, outputClosed: false } as Session;
   session.console = new StdioConsole({
     input: process.stdin,
@@ -68,6 +68,7 @@ function startSession(a: CommonArgs, symbolPath: string | undefined): Session {
     serial: session.console,
     symbols: symbolPath !== undefined ? readText(symbolPath, 'symbol file') : undefined,
     paceIdle: process.stdin.isTTY === true,
+    onIdle,
   };
   if (!Number.isInteger(a.cpus)) throw new UserError(`bad CPU count '${String(a.cpus)}'`);
   session.machine = createMachine(cfg);
@@ -136,7 +137,8 @@ function printStats(m: Machine): void {
   for (const l of lines) process.stderr.write(`bmjit: stats: ${l}\n`);
 }
 
-export async function bootCommand(a: CommonArgs, kernel: string | undefined, append: string, payload?: string): Promise<number> {
+/** `onIdle`: called each time the guest waits for input (the CLI ends its start-up tiering window at the first). */
+export async function bootCommand(a: CommonArgs, kernel: string | undefined, append: string, payload?: string, onIdle?: () => void): Promise<number> {
   const kernelBytes = kernel === undefined ? undefined : readImage(kernel, 'kernel');
   // A Multiboot kernel keeps QEMU's -kernel meaning (this includes build/bmjit.img itself: the loader's 32-bit entry).
   if (kernel !== undefined && kernelBytes !== undefined && !isBareMetalKernel(kernelBytes)) {
@@ -145,7 +147,7 @@ export async function bootCommand(a: CommonArgs, kernel: string | undefined, app
     }
     if (payload !== undefined) throw new UserError('--payload needs the built-in system or a BareMetal --kernel (a Multiboot kernel has no payload)');
     const image = kernelBytes;
-    const s = startSession(a, a.symbols ?? siblingSymbols(kernel));
+    const s = startSession(a, a.symbols ?? siblingSymbols(kernel), onIdle);
     const load = () => s.machine.loadMultiboot(image, `${kernel} ${append}`, kernel);
     for (const w of load().warnings) process.stderr.write(`bmjit: warning: ${w}\n`);
     return runSession(s, a.stats, load);
@@ -166,7 +168,7 @@ export async function bootCommand(a: CommonArgs, kernel: string | undefined, app
     payloadName: payload,
     payloadSymbols: sibling(payload),
   };
-  const s = startSession(a, a.symbols);
+  const s = startSession(a, a.symbols, onIdle);
   const load = () => void bootBuiltin(s.machine, opts);
   load();
   return runSession(s, a.stats, load);
