@@ -20,10 +20,8 @@
 //  - BT/BTS/BTR/BTC: only CF changes. BSF/BSR: CF OF SF AF = 0, ZF = (source = 0), PF = parity of the index
 //    (a zero source leaves the destination alone and sets PF). LZCNT/TZCNT: SF AF PF = 0, OF unchanged.
 //  - AAA/AAS/AAM/AAD/DAA/DAS cannot run in 64-bit mode, so they are not measured (misc.ts documents the choice).
-import {
-  FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, LZ_CIN,
-  Flag, ARITH_FLAGS,
-} from '../../machine/cpu/state.js';
+import { S } from './slots.js';
+import { Flag } from '../../machine/cpu/state.js';
 
 export const enum LazyOp {
   Add = 0,
@@ -47,28 +45,28 @@ for (let i = 0; i < 256; i++) {
 export { PARITY };
 
 /** Record a lazy result for sizes 1..4 (hi halves unused). */
-export function lazy32(s: Int32Array, op: LazyOp, size: number, res: number, a: number, b: number, mask = ARITH_FLAGS): void {
-  s[LZ_OP] = op;
-  s[LZ_SIZE] = size;
-  s[LZ_RES_LO] = res;
-  s[LZ_A_LO] = a;
-  s[LZ_B_LO] = b;
-  s[FLAGS_LAZY] = mask;
+export function lazy32(s: Int32Array, op: LazyOp, size: number, res: number, a: number, b: number, mask = S.ARITH_FLAGS): void {
+  s[S.LZ_OP] = op;
+  s[S.LZ_SIZE] = size;
+  s[S.LZ_RES_LO] = res;
+  s[S.LZ_A_LO] = a;
+  s[S.LZ_B_LO] = b;
+  s[S.FLAGS_LAZY] = mask;
 }
 
 /** Record a lazy 64-bit result. */
 export function lazy64(
-  s: Int32Array, op: LazyOp, resLo: number, resHi: number, aLo: number, aHi: number, bLo: number, bHi: number, mask = ARITH_FLAGS,
+  s: Int32Array, op: LazyOp, resLo: number, resHi: number, aLo: number, aHi: number, bLo: number, bHi: number, mask = S.ARITH_FLAGS,
 ): void {
-  s[LZ_OP] = op;
-  s[LZ_SIZE] = 8;
-  s[LZ_RES_LO] = resLo;
-  s[LZ_RES_HI] = resHi;
-  s[LZ_A_LO] = aLo;
-  s[LZ_A_HI] = aHi;
-  s[LZ_B_LO] = bLo;
-  s[LZ_B_HI] = bHi;
-  s[FLAGS_LAZY] = mask;
+  s[S.LZ_OP] = op;
+  s[S.LZ_SIZE] = 8;
+  s[S.LZ_RES_LO] = resLo;
+  s[S.LZ_RES_HI] = resHi;
+  s[S.LZ_A_LO] = aLo;
+  s[S.LZ_A_HI] = aHi;
+  s[S.LZ_B_LO] = bLo;
+  s[S.LZ_B_HI] = bHi;
+  s[S.FLAGS_LAZY] = mask;
 }
 
 /** Sign bit of a lazy value of the recorded size (hiIdx used for size 8). */
@@ -109,80 +107,80 @@ function eqv(s: Int32Array, aLo: number, aHi: number, bLo: number, bHi: number, 
 }
 
 export function lazyCF(s: Int32Array): number {
-  const size = s[LZ_SIZE];
-  switch (s[LZ_OP] as LazyOp) {
+  const size = s[S.LZ_SIZE];
+  switch (s[S.LZ_OP] as LazyOp) {
     case LazyOp.Add:
-      return ult(s, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, size) ? 1 : 0;
+      return ult(s, S.LZ_RES_LO, S.LZ_RES_HI, S.LZ_A_LO, S.LZ_A_HI, size) ? 1 : 0;
     case LazyOp.Adc:
-      return ult(s, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, size) ||
-        (s[LZ_CIN] !== 0 && eqv(s, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, size)) ? 1 : 0;
+      return ult(s, S.LZ_RES_LO, S.LZ_RES_HI, S.LZ_A_LO, S.LZ_A_HI, size) ||
+        (s[S.LZ_CIN] !== 0 && eqv(s, S.LZ_RES_LO, S.LZ_RES_HI, S.LZ_A_LO, S.LZ_A_HI, size)) ? 1 : 0;
     case LazyOp.Sub:
-      return ult(s, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, size) ? 1 : 0;
+      return ult(s, S.LZ_A_LO, S.LZ_A_HI, S.LZ_B_LO, S.LZ_B_HI, size) ? 1 : 0;
     case LazyOp.Sbb:
-      return ult(s, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, size) ||
-        (s[LZ_CIN] !== 0 && eqv(s, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, size)) ? 1 : 0;
+      return ult(s, S.LZ_A_LO, S.LZ_A_HI, S.LZ_B_LO, S.LZ_B_HI, size) ||
+        (s[S.LZ_CIN] !== 0 && eqv(s, S.LZ_A_LO, S.LZ_A_HI, S.LZ_B_LO, S.LZ_B_HI, size)) ? 1 : 0;
     case LazyOp.Logic:
       return 0;
     case LazyOp.Shl:
       // Last bit shifted out; counts beyond the width shift out zeros.
-      return bitAt(s, LZ_A_LO, LZ_A_HI, size * 8 - s[LZ_CIN], size);
+      return bitAt(s, S.LZ_A_LO, S.LZ_A_HI, size * 8 - s[S.LZ_CIN], size);
     case LazyOp.Shr:
-      return bitAt(s, LZ_A_LO, LZ_A_HI, s[LZ_CIN] - 1, size);
+      return bitAt(s, S.LZ_A_LO, S.LZ_A_HI, s[S.LZ_CIN] - 1, size);
     case LazyOp.Sar: {
-      const n = s[LZ_CIN];
-      return n >= size * 8 ? signOf(s, LZ_A_LO, LZ_A_HI, size) : bitAt(s, LZ_A_LO, LZ_A_HI, n - 1, size);
+      const n = s[S.LZ_CIN];
+      return n >= size * 8 ? signOf(s, S.LZ_A_LO, S.LZ_A_HI, size) : bitAt(s, S.LZ_A_LO, S.LZ_A_HI, n - 1, size);
     }
     default:
-      return s[FLAGS] & 1; // INC/DEC keep CF (never in their lazy mask)
+      return s[S.FLAGS] & 1; // INC/DEC keep CF (never in their lazy mask)
   }
 }
 
 export function lazyOF(s: Int32Array): number {
-  const size = s[LZ_SIZE];
-  switch (s[LZ_OP] as LazyOp) {
+  const size = s[S.LZ_SIZE];
+  switch (s[S.LZ_OP] as LazyOp) {
     case LazyOp.Add:
     case LazyOp.Adc: {
       // Overflow when both inputs have the same sign and the result's sign differs.
-      const a = signOf(s, LZ_A_LO, LZ_A_HI, size), b = signOf(s, LZ_B_LO, LZ_B_HI, size), r = signOf(s, LZ_RES_LO, LZ_RES_HI, size);
+      const a = signOf(s, S.LZ_A_LO, S.LZ_A_HI, size), b = signOf(s, S.LZ_B_LO, S.LZ_B_HI, size), r = signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, size);
       return a === b && r !== a ? 1 : 0;
     }
     case LazyOp.Sub:
     case LazyOp.Sbb: {
-      const a = signOf(s, LZ_A_LO, LZ_A_HI, size), b = signOf(s, LZ_B_LO, LZ_B_HI, size), r = signOf(s, LZ_RES_LO, LZ_RES_HI, size);
+      const a = signOf(s, S.LZ_A_LO, S.LZ_A_HI, size), b = signOf(s, S.LZ_B_LO, S.LZ_B_HI, size), r = signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, size);
       return a !== b && r !== a ? 1 : 0;
     }
     case LazyOp.Logic:
       return 0;
     case LazyOp.Inc: // result is the most negative value
-      return signOf(s, LZ_RES_LO, LZ_RES_HI, size) === 1 && signOf(s, LZ_A_LO, LZ_A_HI, size) === 0 ? 1 : 0;
+      return signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, size) === 1 && signOf(s, S.LZ_A_LO, S.LZ_A_HI, size) === 0 ? 1 : 0;
     case LazyOp.Dec:
-      return signOf(s, LZ_RES_LO, LZ_RES_HI, size) === 0 && signOf(s, LZ_A_LO, LZ_A_HI, size) === 1 ? 1 : 0;
+      return signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, size) === 0 && signOf(s, S.LZ_A_LO, S.LZ_A_HI, size) === 1 ? 1 : 0;
     case LazyOp.Shl: // SDM (count 1): MSB(result) XOR CF; this host uses the same formula for every count
-      return signOf(s, LZ_RES_LO, LZ_RES_HI, size) ^ lazyCF(s);
+      return signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, size) ^ lazyCF(s);
     case LazyOp.Shr:
     case LazyOp.Sar: // count 1: MSB(original) for SHR, 0 for SAR; this host: MSB(result) XOR second MSB(result)
-      return signOf(s, LZ_RES_LO, LZ_RES_HI, size) ^ bitAt(s, LZ_RES_LO, LZ_RES_HI, size * 8 - 2, size);
+      return signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, size) ^ bitAt(s, S.LZ_RES_LO, S.LZ_RES_HI, size * 8 - 2, size);
     default:
       return 0;
   }
 }
 
 export function lazyZF(s: Int32Array): number {
-  const size = s[LZ_SIZE];
+  const size = s[S.LZ_SIZE];
   const mask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
-  return (s[LZ_RES_LO] & mask) === 0 && (size !== 8 || s[LZ_RES_HI] === 0) ? 1 : 0;
+  return (s[S.LZ_RES_LO] & mask) === 0 && (size !== 8 || s[S.LZ_RES_HI] === 0) ? 1 : 0;
 }
 
 export function lazySF(s: Int32Array): number {
-  return signOf(s, LZ_RES_LO, LZ_RES_HI, s[LZ_SIZE]);
+  return signOf(s, S.LZ_RES_LO, S.LZ_RES_HI, s[S.LZ_SIZE]);
 }
 
 export function lazyPF(s: Int32Array): number {
-  return PARITY[s[LZ_RES_LO] & 0xff] ? 1 : 0;
+  return PARITY[s[S.LZ_RES_LO] & 0xff] ? 1 : 0;
 }
 
 export function lazyAF(s: Int32Array): number {
-  switch (s[LZ_OP] as LazyOp) {
+  switch (s[S.LZ_OP] as LazyOp) {
     case LazyOp.Logic:
       return 0; // undefined by the SDM; this host clears it
     case LazyOp.Shl:
@@ -191,16 +189,16 @@ export function lazyAF(s: Int32Array): number {
       return 1; // undefined by the SDM; this host sets it for every non-zero count
     case LazyOp.Inc:
     case LazyOp.Dec:
-      return ((s[LZ_A_LO] ^ 1 ^ s[LZ_RES_LO]) >>> 4) & 1;
+      return ((s[S.LZ_A_LO] ^ 1 ^ s[S.LZ_RES_LO]) >>> 4) & 1;
     default:
-      return ((s[LZ_A_LO] ^ s[LZ_B_LO] ^ s[LZ_RES_LO]) >>> 4) & 1;
+      return ((s[S.LZ_A_LO] ^ s[S.LZ_B_LO] ^ s[S.LZ_RES_LO]) >>> 4) & 1;
   }
 }
 
 /** Materialise RFLAGS (clears the lazy mask). */
 export function getFlags(s: Int32Array): number {
-  const lz = s[FLAGS_LAZY];
-  let f = s[FLAGS];
+  const lz = s[S.FLAGS_LAZY];
+  let f = s[S.FLAGS];
   if (lz !== 0) {
     f &= ~lz;
     if (lz & Flag.CF) f |= lazyCF(s);
@@ -209,51 +207,51 @@ export function getFlags(s: Int32Array): number {
     if (lz & Flag.ZF) f |= lazyZF(s) << 6;
     if (lz & Flag.SF) f |= lazySF(s) << 7;
     if (lz & Flag.OF) f |= lazyOF(s) << 11;
-    s[FLAGS] = f;
-    s[FLAGS_LAZY] = 0;
+    s[S.FLAGS] = f;
+    s[S.FLAGS_LAZY] = 0;
   }
   return f;
 }
 
 /** Replace RFLAGS wholesale (POPF, IRET, SAHF-style writers pass the merged value). Bit 1 is forced on. */
 export function setFlags(s: Int32Array, v: number): void {
-  s[FLAGS] = v | 2;
-  s[FLAGS_LAZY] = 0;
+  s[S.FLAGS] = v | 2;
+  s[S.FLAGS_LAZY] = 0;
 }
 
 /** Replace the flags in `mask` with the matching bits of `v`, keeping every other flag (materialises lazy ones). */
 export function putFlags(s: Int32Array, mask: number, v: number): void {
-  const lz = s[FLAGS_LAZY];
+  const lz = s[S.FLAGS_LAZY];
   // When the lazy flags are all being replaced there is nothing to recompute.
-  const f = (lz & ~mask) === 0 ? s[FLAGS] : getFlags(s);
-  s[FLAGS] = (f & ~mask) | (v & mask);
-  s[FLAGS_LAZY] = 0;
+  const f = (lz & ~mask) === 0 ? s[S.FLAGS] : getFlags(s);
+  s[S.FLAGS] = (f & ~mask) | (v & mask);
+  s[S.FLAGS_LAZY] = 0;
 }
 
 /** INC/DEC: make CF concrete before a record whose lazy mask leaves CF out. */
 export function keepCF(s: Int32Array): void {
-  if (s[FLAGS_LAZY] & Flag.CF) s[FLAGS] = (s[FLAGS] & ~Flag.CF) | lazyCF(s);
+  if (s[S.FLAGS_LAZY] & Flag.CF) s[S.FLAGS] = (s[S.FLAGS] & ~Flag.CF) | lazyCF(s);
   // The other stale bits are about to be covered by the new record's mask; CF is now concrete.
-  s[FLAGS_LAZY] &= ~Flag.CF;
+  s[S.FLAGS_LAZY] &= ~Flag.CF;
 }
 
 export function getCF(s: Int32Array): number {
-  return s[FLAGS_LAZY] & Flag.CF ? lazyCF(s) : s[FLAGS] & 1;
+  return s[S.FLAGS_LAZY] & Flag.CF ? lazyCF(s) : s[S.FLAGS] & 1;
 }
 export function getZF(s: Int32Array): number {
-  return s[FLAGS_LAZY] & Flag.ZF ? lazyZF(s) : (s[FLAGS] >>> 6) & 1;
+  return s[S.FLAGS_LAZY] & Flag.ZF ? lazyZF(s) : (s[S.FLAGS] >>> 6) & 1;
 }
 export function getSF(s: Int32Array): number {
-  return s[FLAGS_LAZY] & Flag.SF ? lazySF(s) : (s[FLAGS] >>> 7) & 1;
+  return s[S.FLAGS_LAZY] & Flag.SF ? lazySF(s) : (s[S.FLAGS] >>> 7) & 1;
 }
 export function getOF(s: Int32Array): number {
-  return s[FLAGS_LAZY] & Flag.OF ? lazyOF(s) : (s[FLAGS] >>> 11) & 1;
+  return s[S.FLAGS_LAZY] & Flag.OF ? lazyOF(s) : (s[S.FLAGS] >>> 11) & 1;
 }
 export function getPF(s: Int32Array): number {
-  return s[FLAGS_LAZY] & Flag.PF ? lazyPF(s) : (s[FLAGS] >>> 2) & 1;
+  return s[S.FLAGS_LAZY] & Flag.PF ? lazyPF(s) : (s[S.FLAGS] >>> 2) & 1;
 }
 export function getAF(s: Int32Array): number {
-  return s[FLAGS_LAZY] & Flag.AF ? lazyAF(s) : (s[FLAGS] >>> 4) & 1;
+  return s[S.FLAGS_LAZY] & Flag.AF ? lazyAF(s) : (s[S.FLAGS] >>> 4) & 1;
 }
 
 /** Evaluate condition code `cc` (SDM Appendix B.1 tttn: O NO B AE E NE BE A S NS P NP L GE LE G). */
@@ -290,5 +288,5 @@ export function testCond(s: Int32Array, cc: number): boolean {
 /** Set CF eagerly (materialising the other lazy flags first). */
 export function setCF(s: Int32Array, cf: number): void {
   const f = getFlags(s);
-  s[FLAGS] = (f & ~Flag.CF) | (cf & 1);
+  s[S.FLAGS] = (f & ~Flag.CF) | (cf & 1);
 }

@@ -1,12 +1,16 @@
 // Reference interpreter: decodes straight-line blocks once (cached by physical address and mode) and runs each
 // instruction's handler (SDM Vol. 2 semantics live in the per-family modules that register handlers here).
+import { S } from './slots.js';
 import { Instr, DecodeError, OpKind, RegClass } from '../decoder/instr.js';
 import { Mn } from '../decoder/tables.gen.js';
 import { Block, CodeCache, Handler } from '../cache/code-cache.js';
-import { Cpu, Access, TLB_MASK } from '../../machine/cpu/cpu.js';
+import { Cpu, Access } from '../../machine/cpu/cpu.js';
 import { CpuFault, Vec } from '../../machine/cpu/fault.js';
 import { HIGH_RAM_BASE } from '../../machine/memory/phys.js';
-import { RIP_F, PENDING, HALTED, CODE_BITS, SEG_BASE_F, ICOUNT_F, Pending, FLAGS, Flag } from '../../machine/cpu/state.js';
+import { IBlock, compileBlock } from './fast-ops.js';
+import { execFast } from './fast-exec.js';
+import { trainFastExec } from './fast-train.js';
+import { SEG_BASE_F, Pending, Flag } from '../../machine/cpu/state.js';
 
 export type DecodeFn = (buf: Uint8Array, off: number, end: number, bits: 16 | 32 | 64, out?: Instr) => Instr;
 
@@ -94,6 +98,9 @@ export class Interpreter {
   hotThreshold = Infinity;
   /** Count hotness in instructions (executions x block length) instead of block executions. */
   hotWeighted = false;
+  /** Run blocks through their compact programs (fast-exec.ts); false: one handler call per instruction (tests). */
+  fastPath = true;
+  private trained = false;
 
   constructor(
     readonly cache: CodeCache,
@@ -106,15 +113,15 @@ export class Interpreter {
 
   /** Linear address of the current instruction. */
   static ripLinear(cpu: Cpu): number {
-    const rip = cpu.f64[RIP_F];
-    return cpu.i32[CODE_BITS] === 64 ? rip : (cpu.f64[SEG_BASE_F(1)] + rip) % 4294967296;
+    const rip = cpu.f64[S.RIP_F];
+    return cpu.i32[S.CODE_BITS] === 64 ? rip : (cpu.f64[SEG_BASE_F(1)] + rip) % 4294967296;
   }
 
   /** Find or build the block at the current RIP. Faults (#PF on fetch, #UD) are raised as CpuFault. */
   lookup(cpu: Cpu): Block {
     const lin = Interpreter.ripLinear(cpu);
     const page = Math.floor(lin / 4096);
-    const i = page & TLB_MASK;
+    const i = page & S.TLB_MASK;
     let ramOff: number;
     if (cpu.tagX[i] === page) ramOff = cpu.toff[i] + (lin & 0xfff);
     else {
@@ -122,7 +129,7 @@ export class Interpreter {
       ramOff = cpu.phys.ramOffset(pa);
       if (ramOff < 0) throw new CpuFault(Vec.GP, 0, `execution from non-RAM physical address 0x${pa.toString(16)}`);
     }
-    const bits = cpu.i32[CODE_BITS];
+    const bits = cpu.i32[S.CODE_BITS];
     // Successor cache: loops and straight-line code find their next block without a Map lookup.
     const p = this.last;
     if (p !== undefined) {
@@ -140,7 +147,7 @@ export class Interpreter {
 
   private build(cpu: Cpu, lin: number, ramOff: number, bits: 16 | 32 | 64): Block {
     const phys = ramOff < cpu.phys.lowSize ? ramOff : ramOff - cpu.phys.lowSize + HIGH_RAM_BASE;
-    const b = new Block(phys, ramOff, bits);
+    const b = new IBlock(phys, ramOff, bits);
     const ram = cpu.ram;
     const pageEnd = (ramOff & ~0xfff) + 0x1000;
     let off = ramOff;
@@ -166,6 +173,7 @@ export class Interpreter {
       if (endsBlockFor(ins) || off >= pageEnd) break;
     }
     b.length = b.ends[b.ends.length - 1];
+    compileBlock(b);
     this.cache.insert(b);
     return b;
   }
@@ -218,15 +226,21 @@ export class Interpreter {
    * Returns the number of instructions retired.
    */
   run(cpu: Cpu, budget: number): number {
+    // Just before the first guest instruction (not at construction: V8 may flush the feedback of a function left
+    // unused while a machine loads).
+    if (this.fastPath && !this.trained) {
+      this.trained = true;
+      trainFastExec();
+    }
     const s = cpu.i32;
     const f = cpu.f64;
     let done = 0;
     while (done < budget) {
-      if (s[PENDING] !== 0) {
-        s[PENDING] &= ~Pending.Smc;
-        if (s[PENDING] !== 0 && !this.sys.servicePending(cpu)) break;
+      if (s[S.PENDING] !== 0) {
+        s[S.PENDING] &= ~Pending.Smc;
+        if (s[S.PENDING] !== 0 && !this.sys.servicePending(cpu)) break;
       }
-      if (s[HALTED] !== 0) break;
+      if (s[S.HALTED] !== 0) break;
       let b: Block;
       try {
         b = this.lookup(cpu);
@@ -236,7 +250,7 @@ export class Interpreter {
         continue;
       }
       // Single-stepping (TF) needs the interpreter's instruction-by-instruction boundaries.
-      if (b.compiled !== undefined && (s[FLAGS] & Flag.TF) === 0) {
+      if (b.compiled !== undefined && (s[S.FLAGS] & Flag.TF) === 0) {
         const n = b.compiled(cpu, budget - done, b.entry);
         done += n;
         this.jitRetired += n;
@@ -251,7 +265,7 @@ export class Interpreter {
       done += this.exec(cpu, b, budget - done);
     }
     this.retired += done;
-    f[ICOUNT_F] += done;
+    f[S.ICOUNT_F] += done;
     return done;
   }
 
@@ -261,15 +275,22 @@ export class Interpreter {
    * have retired, nothing is PENDING and the block is still valid in the current mode.
    */
   exec(cpu: Cpu, b: Block, budget = 0): number {
+    // Single-stepping needs every instruction boundary: the handler-per-instruction loop below does that.
+    if (this.fastPath && (cpu.i32[S.FLAGS] & Flag.TF) === 0 && b instanceof IBlock) return execFast(cpu, b, budget, this.sys);
+    return this.execStep(cpu, b, budget);
+  }
+
+  /** Interpret one block with one handler call per instruction (exec's contract; the reference for execFast). */
+  execStep(cpu: Cpu, b: Block, budget = 0): number {
     const s = cpu.i32;
     const f = cpu.f64;
-    const ip0 = f[RIP_F];
+    const ip0 = f[S.RIP_F];
     const n = b.instrs.length;
     const hs = b.handlers;
     const is = b.instrs;
     const ends = b.ends;
     // Single-stepping needs every instruction boundary.
-    const sync = (s[FLAGS] & Flag.TF) !== 0 ? ALL_SYNC : b.sync;
+    const sync = (s[S.FLAGS] & Flag.TF) !== 0 ? ALL_SYNC : b.sync;
     cpu.currentBlock = b;
     let done = 0;
     let i = 0;
@@ -281,22 +302,22 @@ export class Interpreter {
             hs[i](cpu, is[i]);
             continue;
           }
-          f[RIP_F] = ip0 + ends[i];
+          f[S.RIP_F] = ip0 + ends[i];
           hs[i](cpu, is[i]);
-          if (s[PENDING] !== 0) {
+          if (s[S.PENDING] !== 0) {
             i++;
             break;
           }
         }
-        if (i === n && sync[n - 1] === 0) f[RIP_F] = ip0 + ends[n - 1];
+        if (i === n && sync[n - 1] === 0) f[S.RIP_F] = ip0 + ends[n - 1];
         done += i;
-        if (i !== n || f[RIP_F] !== ip0 || done >= budget || s[PENDING] !== 0 || !b.valid || s[CODE_BITS] !== b.bits) break;
+        if (i !== n || f[S.RIP_F] !== ip0 || done >= budget || s[S.PENDING] !== 0 || !b.valid || s[S.CODE_BITS] !== b.bits) break;
         b.count++;
       }
     } catch (e) {
       cpu.currentBlock = undefined;
       if (!(e instanceof CpuFault)) throw e;
-      f[RIP_F] = i === 0 ? ip0 : ip0 + ends[i - 1];
+      f[S.RIP_F] = i === 0 ? ip0 : ip0 + ends[i - 1];
       this.sys.deliverFault(cpu, e);
       return done + i;
     }

@@ -1,12 +1,14 @@
 // Integer arithmetic and logic (SDM Vol. 2: ADD ADC SUB SBB AND OR XOR CMP TEST INC DEC NEG NOT): every size and
 // form, lazy flags. 32- and 64-bit register/immediate/memory shapes get specialised handlers (prepare).
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { LZ_CIN, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_A_LO, LZ_B_LO, FLAGS_LAZY, ARITH_FLAGS, Flag } from '../../../machine/cpu/state.js';
+import { Flag } from '../../../machine/cpu/state.js';
 import { LazyOp, lazy32, lazy64, getCF, keepCF } from '../flags.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, TWO32 } from './common.js';
+import { markAlu, markIncDec } from '../fast-ops.js';
 
 /** ALU operation kinds in opcode order (00 ADD, 08 OR, 10 ADC, 18 SBB, 20 AND, 28 SUB, 30 XOR, 38 CMP), then TEST. */
 export const enum K {
@@ -38,14 +40,14 @@ export function alu4(s: Int32Array, k: number, a: number, b: number): number {
     case K.ADC: {
       const c = getCF(s);
       r = (a + b + c) | 0;
-      s[LZ_CIN] = c;
+      s[S.LZ_CIN] = c;
       lazy32(s, LazyOp.Adc, 4, r, a, b);
       return r;
     }
     case K.SBB: {
       const c = getCF(s);
       r = (a - b - c) | 0;
-      s[LZ_CIN] = c;
+      s[S.LZ_CIN] = c;
       lazy32(s, LazyOp.Sbb, 4, r, a, b);
       return r;
     }
@@ -81,14 +83,14 @@ export function aluSmall(s: Int32Array, k: number, size: number, a: number, b: n
     case K.ADC: {
       const c = getCF(s);
       r = (a + b + c) & m;
-      s[LZ_CIN] = c;
+      s[S.LZ_CIN] = c;
       lazy32(s, LazyOp.Adc, size, r, a, b);
       return r;
     }
     case K.SBB: {
       const c = getCF(s);
       r = (a - b - c) & m;
-      s[LZ_CIN] = c;
+      s[S.LZ_CIN] = c;
       lazy32(s, LazyOp.Sbb, size, r, a, b);
       return r;
     }
@@ -125,7 +127,7 @@ export function alu8(cpu: Cpu, k: number, aLo: number, aHi: number, bLo: number,
       const t = (aLo >>> 0) + (bLo >>> 0) + c;
       hi = (aHi + bHi + (t >= TWO32 ? 1 : 0)) | 0;
       lo = t | 0;
-      s[LZ_CIN] = c;
+      s[S.LZ_CIN] = c;
       op = LazyOp.Adc;
       break;
     }
@@ -134,7 +136,7 @@ export function alu8(cpu: Cpu, k: number, aLo: number, aHi: number, bLo: number,
       const t = (aLo >>> 0) - (bLo >>> 0) - c;
       hi = (aHi - bHi - (t < 0 ? 1 : 0)) | 0;
       lo = t | 0;
-      s[LZ_CIN] = c;
+      s[S.LZ_CIN] = c;
       op = LazyOp.Sbb;
       break;
     }
@@ -307,6 +309,7 @@ function makeShapes(k: number): { generic: Handler; prepare: (ins: Instr) => Han
     }
     return generic;
   };
+  markAlu(k, 8, rr8, ri8);
   return { generic, prepare };
 }
 
@@ -461,6 +464,7 @@ function aluOp(name: string, k: number): IntOp {
   const fast = FAST4[k];
   if (fast === undefined) return { names: [name], h: generic, prepare };
   const [rr, ri] = fast;
+  markAlu(k, 4, rr, ri);
   const prep = (ins: Instr): Handler => {
     const o0 = ins.o0, o1 = ins.o1;
     if (o0.kind === OpKind.Reg && o0.rc === RegClass.Gpr && o0.size === 4) {
@@ -474,7 +478,7 @@ function aluOp(name: string, k: number): IntOp {
 
 // ---- INC DEC NEG NOT ------------------------------------------------------------------------------------------
 
-const NO_CF = ARITH_FLAGS & ~Flag.CF;
+const NO_CF = S.ARITH_FLAGS & ~Flag.CF;
 
 /** INC (d = 1) or DEC (d = -1) of any operand. */
 function makeIncDec(d: number): { generic: Handler; prepare: (ins: Instr) => Handler } {
@@ -524,6 +528,7 @@ function makeIncDec(d: number): { generic: Handler; prepare: (ins: Instr) => Han
     else lazy32(s, op, size, r, a, 1, NO_CF);
     if (o.kind !== OpKind.Mem) writeReg(cpu, o, size, r, hi);
   };
+  markIncDec(d > 0, 8, r8);
   const prepare = (ins: Instr): Handler => {
     const o = ins.o0;
     if (o.kind === OpKind.Reg && o.rc === RegClass.Gpr) {
@@ -580,12 +585,12 @@ function incR4(cpu: Cpu, ins: Instr): void {
   const i = ins.o0.reg << 1;
   const a = s[i];
   const r = (a + 1) | 0;
-  if (s[FLAGS_LAZY] & Flag.CF) keepCF(s);
-  s[LZ_OP] = LazyOp.Inc;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[FLAGS_LAZY] = NO_CF;
+  if (s[S.FLAGS_LAZY] & Flag.CF) keepCF(s);
+  s[S.LZ_OP] = LazyOp.Inc;
+  s[S.LZ_SIZE] = 4;
+  s[S.LZ_RES_LO] = r;
+  s[S.LZ_A_LO] = a;
+  s[S.FLAGS_LAZY] = NO_CF;
   s[i] = r;
   s[i | 1] = 0;
 }
@@ -595,15 +600,18 @@ function decR4(cpu: Cpu, ins: Instr): void {
   const i = ins.o0.reg << 1;
   const a = s[i];
   const r = (a - 1) | 0;
-  if (s[FLAGS_LAZY] & Flag.CF) keepCF(s);
-  s[LZ_OP] = LazyOp.Dec;
-  s[LZ_SIZE] = 4;
-  s[LZ_RES_LO] = r;
-  s[LZ_A_LO] = a;
-  s[FLAGS_LAZY] = NO_CF;
+  if (s[S.FLAGS_LAZY] & Flag.CF) keepCF(s);
+  s[S.LZ_OP] = LazyOp.Dec;
+  s[S.LZ_SIZE] = 4;
+  s[S.LZ_RES_LO] = r;
+  s[S.LZ_A_LO] = a;
+  s[S.FLAGS_LAZY] = NO_CF;
   s[i] = r;
   s[i | 1] = 0;
 }
+
+markIncDec(true, 4, incR4);
+markIncDec(false, 4, decR4);
 
 const prepareInc = (ins: Instr): Handler =>
   ins.o0.kind === OpKind.Reg && ins.o0.rc === RegClass.Gpr && ins.o0.size === 4 ? incR4 : inc.prepare(ins);

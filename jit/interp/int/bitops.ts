@@ -1,11 +1,12 @@
 // Bit operations (SDM Vol. 2 BT/BTS/BTR/BTC, BSF/BSR, LZCNT/TZCNT/POPCNT, BSWAP, MOVBE, CRC32 of SSE4.2).
 // Undefined flags follow the AMD reference host (flags.ts policy): BT* change only CF; BSF/BSR, LZCNT/TZCNT and
 // POPCNT as documented on each handler.
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { Flag, ARITH_FLAGS } from '../../../machine/cpu/state.js';
+import { Flag } from '../../../machine/cpu/state.js';
 import { putFlags, PARITY } from '../flags.js';
 import { effectiveOffset, linearAddress } from '../operands.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, TWO32 } from './common.js';
@@ -121,14 +122,14 @@ function makeBitScan(reverse: boolean): Handler {
     const hi = SHI;
     const s = cpu.i32;
     if (lo === 0 && hi === 0) {
-      putFlags(s, ARITH_FLAGS, Flag.ZF | Flag.PF);
+      putFlags(s, S.ARITH_FLAGS, Flag.ZF | Flag.PF);
       return;
     }
     let idx: number;
     if (size === 8) idx = reverse ? 63 - clz64(lo, hi) : ctz64(lo, hi);
     else idx = reverse ? 31 - Math.clz32(lo) : ctz32(lo);
     writeReg(cpu, ins.o0, size, idx, 0);
-    putFlags(s, ARITH_FLAGS, PARITY[idx]);
+    putFlags(s, S.ARITH_FLAGS, PARITY[idx]);
   };
 }
 
@@ -145,7 +146,7 @@ function makeCount(lead: boolean): Handler {
     else n = lo === 0 ? bits : ctz32(lo);
     writeReg(cpu, ins.o0, size, n, 0);
     const f = (n === bits ? Flag.CF : 0) | (n === 0 ? Flag.ZF : 0);
-    putFlags(cpu.i32, ARITH_FLAGS & ~Flag.OF, f);
+    putFlags(cpu.i32, S.ARITH_FLAGS & ~Flag.OF, f);
   };
 }
 
@@ -155,7 +156,7 @@ const popcnt: Handler = (cpu, ins) => {
   const lo = srcBits(cpu, ins, size);
   const n = popcnt32(lo) + (size === 8 ? popcnt32(SHI) : 0);
   writeReg(cpu, ins.o0, size, n, 0);
-  putFlags(cpu.i32, ARITH_FLAGS, n === 0 ? Flag.ZF : 0);
+  putFlags(cpu.i32, S.ARITH_FLAGS, n === 0 ? Flag.ZF : 0);
 };
 
 // ---- BSWAP MOVBE --------------------------------------------------------------------------------------------------

@@ -1,18 +1,20 @@
 // Near control transfers (SDM Vol. 2 Jcc, JMP, CALL, RET, LOOP/LOOPcc, JCXZ/JECXZ/JRCXZ; Vol. 1 §6.3): targets
 // wrap to the operand size, 64-bit targets must be canonical (#GP(0)), others must lie within the CS limit.
+import { S } from '../slots.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { RCX, RIP_F, Flag, FLAGS, FLAGS_LAZY, LZ_SIZE, LZ_RES_LO } from '../../../machine/cpu/state.js';
+import { Flag } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
 import { testCond, getZF, getCF, getSF, getOF, lazyZF } from '../flags.js';
+import { markBranch } from '../fast-ops.js';
 import { IntOp, readSrc, push, peek, setSp, spPlus, branchTo, ripPair, pairToNum, isCanonical, addrReg, addAddrReg } from './common.js';
 
 const CANON = 140737488355328;
 
 /** Relative target of the current instruction (o0 is Rel). */
 function relTarget(cpu: { f64: Float64Array }, ins: Instr): number {
-  return cpu.f64[RIP_F] + ins.o0.disp;
+  return cpu.f64[S.RIP_F] + ins.o0.disp;
 }
 
 // ---- Jcc -------------------------------------------------------------------------------------------------------------
@@ -24,13 +26,13 @@ const jccGeneric: Handler = (cpu, ins) => {
 // 64-bit Jcc specialised per condition as separate top-level functions, so each call site in the block loop sees
 // one small function it can inline (closures from one factory would share, and megamorphise, their code).
 function zf(s: Int32Array): number {
-  if ((s[FLAGS_LAZY] & Flag.ZF) === 0) return (s[FLAGS] >>> 6) & 1;
-  return s[LZ_SIZE] === 4 ? (s[LZ_RES_LO] === 0 ? 1 : 0) : lazyZF(s);
+  if ((s[S.FLAGS_LAZY] & Flag.ZF) === 0) return (s[S.FLAGS] >>> 6) & 1;
+  return s[S.LZ_SIZE] === 4 ? (s[S.LZ_RES_LO] === 0 ? 1 : 0) : lazyZF(s);
 }
 
 function take64(cpu: Parameters<Handler>[0], ins: Instr): void {
-  const t = cpu.f64[RIP_F] + ins.o0.disp;
-  if (t >= -CANON && t < CANON) cpu.f64[RIP_F] = t;
+  const t = cpu.f64[S.RIP_F] + ins.o0.disp;
+  if (t >= -CANON && t < CANON) cpu.f64[S.RIP_F] = t;
   else cpu.fault(Vec.GP, 0);
 }
 
@@ -75,23 +77,25 @@ const jmp: Handler = (cpu, ins) => {
 };
 
 const jmpRel64: Handler = (cpu, ins) => {
-  const t = cpu.f64[RIP_F] + ins.o0.disp;
-  if (t >= -CANON && t < CANON) cpu.f64[RIP_F] = t;
+  const t = cpu.f64[S.RIP_F] + ins.o0.disp;
+  if (t >= -CANON && t < CANON) cpu.f64[S.RIP_F] = t;
   else cpu.fault(Vec.GP, 0);
 };
+
+markBranch(JCC64, jmpRel64);
 
 const call: Handler = (cpu, ins) => {
   const o = ins.o0;
   const size = ins.osize;
   const t = o.kind === OpKind.Rel ? relTarget(cpu, ins) : indirectTarget(cpu, ins);
-  const ret = cpu.f64[RIP_F];
+  const ret = cpu.f64[S.RIP_F];
   // Validate the target before the push (the push may not happen if the target faults).
   branchTo(cpu, size, t);
-  const target = cpu.f64[RIP_F];
-  cpu.f64[RIP_F] = ret;
+  const target = cpu.f64[S.RIP_F];
+  cpu.f64[S.RIP_F] = ret;
   const lo = ripPair(cpu);
   push(cpu, size, size === 2 ? lo & 0xffff : lo, size === 8 ? cpu.hi : 0);
-  cpu.f64[RIP_F] = target;
+  cpu.f64[S.RIP_F] = target;
 };
 
 const ret: Handler = (cpu, ins) => {
@@ -111,9 +115,9 @@ function makeLoop(kind: number): Handler {
   return (cpu, ins) => {
     const s = cpu.i32;
     const as = ins.asize;
-    const i = RCX << 1;
+    const i = S.RCX << 1;
     const oldLo = s[i], oldHi = s[i | 1];
-    addAddrReg(s, RCX, as, -1);
+    addAddrReg(s, S.RCX, as, -1);
     const nz = as === 8 ? (s[i] | s[i | 1]) !== 0 : as === 4 ? s[i] !== 0 : (s[i] & 0xffff) !== 0;
     let take = nz;
     if (kind === 1) take = nz && getZF(s) !== 0;
@@ -130,7 +134,7 @@ function makeLoop(kind: number): Handler {
 }
 
 const jrcxz: Handler = (cpu, ins) => {
-  if (addrReg(cpu.i32, RCX, ins.asize) === 0) branchTo(cpu, ins.osize, relTarget(cpu, ins));
+  if (addrReg(cpu.i32, S.RCX, ins.asize) === 0) branchTo(cpu, ins.osize, relTarget(cpu, ins));
 };
 
 const JCC_NAMES = ['JO', 'JNO', 'JB', 'JAE', 'JE', 'JNE', 'JBE', 'JA', 'JS', 'JNS', 'JP', 'JNP', 'JL', 'JGE', 'JLE', 'JG'];

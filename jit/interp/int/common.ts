@@ -1,11 +1,11 @@
 // Shared helpers of the integer instruction families (SDM Vol. 1 §3.4 registers, §6.2 stack, §3.5 RIP): 64-bit
 // values as int32 halves, linear addresses of operands, pushes/pops and branch targets in every mode.
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
-import { TLB_MASK } from '../../../machine/cpu/cpu.js';
 import type { Instr, Operand } from '../../decoder/instr.js';
 import { OpKind, RegClass, REG_RIP } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { CODE_BITS, RIP_F, STACK_SIZE, SEG_LIMIT, RSP } from '../../../machine/cpu/state.js';
+import { SEG_LIMIT } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
 import { linearAddress, operandAddress, getGpr8Hi, setGpr8Hi } from '../operands.js';
 
@@ -21,8 +21,8 @@ export interface IntOp {
   endsBlock?: boolean;
 }
 
-export const SP_LO = RSP << 1;
-export const SP_HI = (RSP << 1) | 1;
+export const SP_LO = S.RSP << 1;
+export const SP_HI = (S.RSP << 1) | 1;
 
 // ---- 64-bit values as (lo, hi) int32 pairs -------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ export function addrOf(cpu: Cpu, ins: Instr, o: Operand, write: boolean): number
     const s = cpu.i32;
     let a = o.disp;
     const b = o.base, x = o.index;
-    if (b === REG_RIP) a += cpu.f64[RIP_F];
+    if (b === REG_RIP) a += cpu.f64[S.RIP_F];
     else {
       if (o.dispHi !== 0) return operandAddress(cpu, ins, o, write);
       if (b >= 0) {
@@ -137,7 +137,7 @@ export function addAddrReg(s: Int32Array, r: number, asize: number, delta: numbe
 /** Stack-pointer offset after subtracting `n` (not committed). Caller checks and writes. */
 export function spMinus(cpu: Cpu, n: number): number {
   const s = cpu.i32;
-  const ss = cpu.i32[STACK_SIZE];
+  const ss = cpu.i32[S.STACK_SIZE];
   if (ss === 8) return pairToNum(s[SP_LO], s[SP_HI]) - n;
   if (ss === 4) return ((s[SP_LO] >>> 0) - n) >>> 0;
   return (s[SP_LO] - n) & 0xffff;
@@ -145,7 +145,7 @@ export function spMinus(cpu: Cpu, n: number): number {
 
 export function spPlus(cpu: Cpu, n: number): number {
   const s = cpu.i32;
-  const ss = s[STACK_SIZE];
+  const ss = s[S.STACK_SIZE];
   if (ss === 8) return pairToNum(s[SP_LO], s[SP_HI]) + n;
   if (ss === 4) return ((s[SP_LO] >>> 0) + n) >>> 0;
   return (s[SP_LO] + n) & 0xffff;
@@ -154,13 +154,13 @@ export function spPlus(cpu: Cpu, n: number): number {
 /** Commit a stack-pointer offset computed by spMinus/spPlus. */
 export function setSp(cpu: Cpu, off: number): void {
   const s = cpu.i32;
-  const ss = s[STACK_SIZE];
+  const ss = s[S.STACK_SIZE];
   if (ss === 8) {
     s[SP_LO] = numLo(off);
     s[SP_HI] = numHi(off);
   } else if (ss === 4) {
     s[SP_LO] = off | 0;
-    if (cpu.i32[CODE_BITS] === 64) s[SP_HI] = 0;
+    if (cpu.i32[S.CODE_BITS] === 64) s[SP_HI] = 0;
   } else s[SP_LO] = (s[SP_LO] & ~0xffff) | (off & 0xffff);
 }
 
@@ -211,17 +211,17 @@ export function branchTo(cpu: Cpu, osize: number, t: number): void {
       if (!isCanonical(w)) cpu.fault(Vec.GP, 0);
       t = w;
     }
-    cpu.f64[RIP_F] = t;
+    cpu.f64[S.RIP_F] = t;
     return;
   }
   const v = osize === 4 ? numLo(t) >>> 0 : numLo(t) & 0xffff;
-  if (cpu.i32[CODE_BITS] !== 64 && v > cpu.i32[SEG_LIMIT(1)] >>> 0) cpu.fault(Vec.GP, 0);
-  cpu.f64[RIP_F] = v;
+  if (cpu.i32[S.CODE_BITS] !== 64 && v > cpu.i32[SEG_LIMIT(1)] >>> 0) cpu.fault(Vec.GP, 0);
+  cpu.f64[S.RIP_F] = v;
 }
 
 /** Next-instruction address as (lo, hi) for CALL: sets cpu.hi, returns lo. */
 export function ripPair(cpu: Cpu): number {
-  const r = cpu.f64[RIP_F];
+  const r = cpu.f64[S.RIP_F];
   cpu.hi = numHi(r);
   return numLo(r);
 }
@@ -232,7 +232,7 @@ export function ripPair(cpu: Cpu): number {
  */
 export function rmwCheck(cpu: Cpu, lin: number, size: number): void {
   const page = Math.floor(lin / 4096);
-  if (cpu.tagW[page & TLB_MASK] !== page || (lin & 0xfff) > 4096 - size) cpu.probeWrite(lin, size);
+  if (cpu.tagW[page & S.TLB_MASK] !== page || (lin & 0xfff) > 4096 - size) cpu.probeWrite(lin, size);
 }
 
 /**

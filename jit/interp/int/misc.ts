@@ -1,12 +1,13 @@
 // Flag-register and miscellaneous integer instructions (SDM Vol. 2 NOP, LAHF, SAHF, CLC, STC, CMC, CLD, STD) and the
 // BCD/ASCII adjusts of 16/32-bit modes (AAA, AAS, AAM, AAD, DAA, DAS; undefined flags as documented per handler).
+import { S } from '../slots.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { FLAGS, Flag, RAX } from '../../../machine/cpu/state.js';
+import { Flag } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
 import { getFlags, putFlags, getCF, getAF, PARITY } from '../flags.js';
 import { IntOp } from './common.js';
 
-const AX = RAX << 1;
+const AX = S.RAX << 1;
 const LAHF_BITS = Flag.SF | Flag.ZF | Flag.AF | Flag.PF | Flag.CF;
 
 const nop: Handler = () => {};
@@ -26,10 +27,10 @@ const clc: Handler = (cpu) => putFlags(cpu.i32, Flag.CF, 0);
 const stc: Handler = (cpu) => putFlags(cpu.i32, Flag.CF, Flag.CF);
 const cmc: Handler = (cpu) => putFlags(cpu.i32, Flag.CF, getCF(cpu.i32) ^ 1);
 const cld: Handler = (cpu) => {
-  cpu.i32[FLAGS] &= ~Flag.DF;
+  cpu.i32[S.FLAGS] &= ~Flag.DF;
 };
 const std: Handler = (cpu) => {
-  cpu.i32[FLAGS] |= Flag.DF;
+  cpu.i32[S.FLAGS] |= Flag.DF;
 };
 
 // ---- BCD / ASCII adjust ------------------------------------------------------------------------------------------

@@ -1,18 +1,20 @@
 // Data movement (SDM Vol. 2 MOV (incl. moffs, imm64, from Sreg), MOVZX/MOVSX/MOVSXD, LEA, XCHG, XADD, CMPXCHG,
 // CMPXCHG8B/16B, CBW/CWDE/CDQE, CWD/CDQ/CQO, CMOVcc, SETcc, XLAT).
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr, Operand } from '../../decoder/instr.js';
 import { OpKind, RegClass, REG_NONE, REG_RIP } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { Flag, RAX, RCX, RDX, RBX, RIP_F, SEG_SEL, INT_SHADOW } from '../../../machine/cpu/state.js';
+import { Flag, SEG_SEL } from '../../../machine/cpu/state.js';
 import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
 import { loadSegment } from '../../../machine/cpu/segments.js';
 import { putFlags, testCond } from '../flags.js';
 import { linearAddress } from '../operands.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, numLo, numHi, TWO32, addrReg } from './common.js';
 import { alu4, aluSmall, alu8, K } from './alu.js';
+import { markMov, markLea, markCmov } from '../fast-ops.js';
 
-const AX = RAX << 1, CX = RCX << 1, DX = RDX << 1, BX = RBX << 1;
+const AX = S.RAX << 1, CX = S.RCX << 1, DX = S.RDX << 1, BX = S.RBX << 1;
 
 // ---- MOV ---------------------------------------------------------------------------------------------------------
 
@@ -76,7 +78,7 @@ const movGeneric: Handler = (cpu, ins) => {
   if (d.kind === OpKind.Reg && d.rc === RegClass.Seg) {
     const sel = readSrc(cpu, ins, src, 2) & 0xffff;
     loadSegment(cpu, d.reg, sel);
-    if (d.reg === 2) cpu.i32[INT_SHADOW] = 1; // MOV SS inhibits interrupts for one instruction
+    if (d.reg === 2) cpu.i32[S.INT_SHADOW] = 1; // MOV SS inhibits interrupts for one instruction
     return;
   }
   if ((d.kind === OpKind.Reg && d.rc > RegClass.Seg) || (src.kind === OpKind.Reg && src.rc > RegClass.Seg)) {
@@ -88,6 +90,8 @@ const movGeneric: Handler = (cpu, ins) => {
   if (d.kind === OpKind.Mem) wrSize(cpu, addrOf(cpu, ins, d, true), size, v, cpu.hi);
   else writeReg(cpu, d, size, v, cpu.hi);
 };
+
+markMov(movRR4, movRR8, movRI4, movRI8, movRM4, movRM8, movMR4, movMR8, movMI4);
 
 function prepareMov(ins: Instr): Handler {
   const d = ins.o0, src = ins.o1;
@@ -135,7 +139,7 @@ const movzxR4M1: Handler = (cpu, ins) => {
 function eaPair(cpu: Cpu, ins: Instr, o: Operand): number {
   const s = cpu.i32;
   if (o.base === REG_RIP) {
-    const t = cpu.f64[RIP_F] + o.disp;
+    const t = cpu.f64[S.RIP_F] + o.disp;
     cpu.hi = numHi(t);
     return numLo(t);
   }
@@ -196,6 +200,8 @@ const lea4: Handler = (cpu, ins) => {
   s[d] = v | 0;
   s[d | 1] = 0;
 };
+
+markLea(lea4, lea8);
 
 function prepareLea(ins: Instr): Handler {
   const m = ins.o1;
@@ -390,6 +396,8 @@ const cmovRR: Handler = (cpu, ins) => {
   } else if (ins.o0.size === 4) s[d | 1] = 0;
 };
 
+markCmov(cmovRR);
+
 const setcc: Handler = (cpu, ins) => {
   const d = ins.o0;
   const v = testCond(cpu.i32, ins.cond) ? 1 : 0;
@@ -402,7 +410,7 @@ const setcc: Handler = (cpu, ins) => {
 const xlat: Handler = (cpu, ins) => {
   const s = cpu.i32;
   const as = ins.asize;
-  let off = addrReg(s, RBX, as) + (s[AX] & 0xff);
+  let off = addrReg(s, S.RBX, as) + (s[AX] & 0xff);
   if (as === 4) off = off >>> 0 === off ? off : off - TWO32;
   else if (as === 2) off &= 0xffff;
   const v = cpu.rd8(linearAddress(cpu, ins.seg, off, 1, false));

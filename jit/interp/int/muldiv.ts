@@ -2,15 +2,16 @@
 // partial products, 64x64 from four 32x32, 128/64 division by 16-bit chunks (small divisors) or shift-subtract.
 // Flags on the AMD reference host: MUL/IMUL set CF=OF and keep SF ZF AF PF; DIV/IDIV keep CF OF, set AF, clear
 // SF ZF PF (measured; see flags.ts policy).
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import { OpKind } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { Flag, RAX, RDX } from '../../../machine/cpu/state.js';
+import { Flag } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
 import { putFlags } from '../flags.js';
 import { IntOp, readSrc, writeReg, TWO32 } from './common.js';
 
-const AX = RAX << 1, DX = RDX << 1;
+const AX = S.RAX << 1, DX = S.RDX << 1;
 const CFOF = Flag.CF | Flag.OF;
 const DIV_FLAGS = Flag.SF | Flag.ZF | Flag.PF | Flag.AF;
 

@@ -1,12 +1,14 @@
 // Shifts and rotates (SDM Vol. 2 SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR, SHLD, SHRD): counts masked to 5 bits (6 for
 // 64-bit operands), flags untouched for a zero masked count; undefined flags as measured on the AMD reference host.
+import { S as Slot } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { LZ_CIN, FLAGS, Flag, ARITH_FLAGS } from '../../../machine/cpu/state.js';
+import { Flag } from '../../../machine/cpu/state.js';
 import { LazyOp, lazy32, lazy64, getFlags, putFlags, PARITY } from '../flags.js';
 import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg } from './common.js';
+import { markShift } from '../fast-ops.js';
 
 const enum S {
   SHL = 0,
@@ -81,7 +83,7 @@ function shiftOp(cpu: Cpu, kind: number, size: number, a: number, aHi: number, n
       else if (kind === S.SHR) shr64(a, aHi, n);
       else sar64(a, aHi, n);
       r = RLO;
-      s[LZ_CIN] = n;
+      s[Slot.LZ_CIN] = n;
       lazy64(s, kind === S.SHL ? LazyOp.Shl : kind === S.SHR ? LazyOp.Shr : LazyOp.Sar, r, RHI, a, aHi, 0, 0);
       return r;
     }
@@ -90,7 +92,7 @@ function shiftOp(cpu: Cpu, kind: number, size: number, a: number, aHi: number, n
     else if (kind === S.SHR) r = a >>> n;
     else r = ((a << (32 - bits)) >> (32 - bits) >> n) & m;
     if (size === 4) r |= 0;
-    s[LZ_CIN] = n;
+    s[Slot.LZ_CIN] = n;
     lazy32(s, kind === S.SHL ? LazyOp.Shl : kind === S.SHR ? LazyOp.Shr : LazyOp.Sar, size, r, a, 0);
     RHI = 0;
     return r;
@@ -169,7 +171,7 @@ function shiftOp(cpu: Cpu, kind: number, size: number, a: number, aHi: number, n
     cf = f & 1;
     of = top ^ next;
   }
-  s[FLAGS] = (f & ~(Flag.CF | Flag.OF)) | cf | (of << 11); // already materialised
+  s[Slot.FLAGS] = (f & ~(Flag.CF | Flag.OF)) | cf | (of << 11); // already materialised
   RHI = hi;
   return lo;
 }
@@ -211,7 +213,7 @@ function makeShift(kind: number): { generic: Handler; prepare: (ins: Instr) => H
     if (n === 0) return;
     const a = s[i];
     const r = kind === S.SHL ? a << n : kind === S.SHR ? a >>> n : a >> n;
-    s[LZ_CIN] = n;
+    s[Slot.LZ_CIN] = n;
     lazy32(s, kind === S.SHL ? LazyOp.Shl : kind === S.SHR ? LazyOp.Shr : LazyOp.Sar, 4, r | 0, a, 0);
     s[i] = r;
   };
@@ -225,11 +227,12 @@ function makeShift(kind: number): { generic: Handler; prepare: (ins: Instr) => H
     if (kind === S.SHL) shl64(a, aHi, n);
     else if (kind === S.SHR) shr64(a, aHi, n);
     else sar64(a, aHi, n);
-    s[LZ_CIN] = n;
+    s[Slot.LZ_CIN] = n;
     lazy64(s, kind === S.SHL ? LazyOp.Shl : kind === S.SHR ? LazyOp.Shr : LazyOp.Sar, RLO, RHI, a, aHi, 0, 0);
     s[i] = RLO;
     s[i | 1] = RHI;
   };
+  if (kind <= S.SAR) markShift(kind as 0 | 1 | 2, ri4, ri8);
   const prepare = (ins: Instr): Handler => {
     const o = ins.o0;
     if (kind <= S.SAR && o.kind === OpKind.Reg && o.rc === RegClass.Gpr && ins.o1.kind === OpKind.Imm) {
@@ -278,11 +281,11 @@ function makeDouble(left: boolean): Handler {
         r = l | RLO;
         rHi = h | RHI;
       }
-      s[LZ_CIN] = n;
+      s[Slot.LZ_CIN] = n;
       lazy64(s, left ? LazyOp.Shl : LazyOp.Shr, r, rHi, a, aHi, 0, 0);
     } else if (size === 4) {
       r = left ? (a << n) | (b >>> (32 - n)) : (a >>> n) | (b << (32 - n));
-      s[LZ_CIN] = n;
+      s[Slot.LZ_CIN] = n;
       lazy32(s, left ? LazyOp.Shl : LazyOp.Shr, 4, r, a, 0);
     } else {
       r = double16(s, a, b, n, left);
@@ -320,7 +323,7 @@ function double16(s: Int32Array, a: number, b: number, n: number, left: boolean)
   const msb = r >>> 15;
   const of = left ? (n > 16 ? 0 : msb ^ cf) : msb ^ ((r >>> 14) & 1);
   const f = cf | PARITY[r & 0xff] | Flag.AF | (r === 0 ? Flag.ZF : 0) | (msb << 7) | (of << 11);
-  putFlags(s, ARITH_FLAGS, f);
+  putFlags(s, Slot.ARITH_FLAGS, f);
   return r;
 }
 

@@ -1,16 +1,17 @@
 // Stack instructions (SDM Vol. 2 PUSH, POP, PUSHF/POPF, ENTER, LEAVE, PUSHA/POPA; Vol. 1 §6.2): operand size from
 // the instruction, stack-pointer width from the mode (64-bit) or SS.B. Pushes commit RSP only after the store.
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
-import { CPL, CODE_BITS, FLAGS, Flag, INT_SHADOW, RBP, SEG_SEL, STACK_SIZE, PENDING, Pending } from '../../../machine/cpu/state.js';
+import { Flag, SEG_SEL, Pending } from '../../../machine/cpu/state.js';
 import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
 import { getFlags, setFlags } from '../flags.js';
 import { IntOp, addrOf, readSrc, writeReg, wrSize, push, pop, peek, spPlus, setSp, stackLin, SP_LO, SP_HI, pairToNum, numLo, numHi } from './common.js';
 import { loadSegment } from '../../../machine/cpu/segments.js';
 
-const BP = RBP << 1;
+const BP = S.RBP << 1;
 
 // ---- PUSH / POP --------------------------------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ const popGeneric: Handler = (cpu, ins) => {
     const sel = peek(cpu, size) & 0xffff;
     loadSegment(cpu, o.reg, sel);
     setSp(cpu, spPlus(cpu, size));
-    if (o.reg === 2) cpu.i32[INT_SHADOW] = 1; // POP SS inhibits interrupts for one instruction
+    if (o.reg === 2) cpu.i32[S.INT_SHADOW] = 1; // POP SS inhibits interrupts for one instruction
     return;
   }
   const v = peek(cpu, size);
@@ -74,7 +75,7 @@ const popGeneric: Handler = (cpu, ins) => {
 const pushf: Handler = (cpu, ins) => {
   const s = cpu.i32;
   const size = ins.osize;
-  if ((s[FLAGS] & Flag.VM) !== 0 && ((s[FLAGS] >>> 12) & 3) !== 3) cpu.fault(Vec.GP, 0);
+  if ((s[S.FLAGS] & Flag.VM) !== 0 && ((s[S.FLAGS] >>> 12) & 3) !== 3) cpu.fault(Vec.GP, 0);
   const f = getFlags(s) & ~(Flag.VM | Flag.RF); // the image never shows VM or RF
   push(cpu, size, size === 2 ? f & 0xffff : f, 0);
 };
@@ -91,7 +92,7 @@ const popf: Handler = (cpu, ins) => {
   if ((old & Flag.VM) !== 0 && iopl !== 3) cpu.fault(Vec.GP, 0);
   const v = peek(cpu, size);
   let mask = POPF_MASK;
-  const cpl = s[CPL];
+  const cpl = s[S.CPL];
   if ((old & Flag.VM) !== 0) mask &= ~Flag.IOPL; // virtual-8086 with IOPL 3: IOPL is not writable
   else if (cpl > 0) {
     mask &= ~Flag.IOPL;
@@ -102,7 +103,7 @@ const popf: Handler = (cpu, ins) => {
   setFlags(s, ((old & ~mask) | (v & mask)) & ~Flag.RF);
   // Setting IF may make a pending interrupt deliverable, setting TF arms single-step: ask for a check at the
   // boundary (machine/cpu/interrupts.ts).
-  if ((s[FLAGS] & ~old & (Flag.IF | Flag.TF)) !== 0) s[PENDING] |= Pending.Interrupt;
+  if ((s[S.FLAGS] & ~old & (Flag.IF | Flag.TF)) !== 0) s[S.PENDING] |= Pending.Interrupt;
 };
 
 // ---- ENTER / LEAVE ---------------------------------------------------------------------------------------------
@@ -110,24 +111,24 @@ const popf: Handler = (cpu, ins) => {
 /** Width-aware read/write of rBP as the stack-address register. */
 function getBp(cpu: Cpu): number {
   const s = cpu.i32;
-  const ss = s[STACK_SIZE];
+  const ss = s[S.STACK_SIZE];
   return ss === 8 ? pairToNum(s[BP], s[BP | 1]) : ss === 4 ? s[BP] >>> 0 : s[BP] & 0xffff;
 }
 
 function setBp(cpu: Cpu, v: number): void {
   const s = cpu.i32;
-  const ss = s[STACK_SIZE];
+  const ss = s[S.STACK_SIZE];
   if (ss === 8) {
     s[BP] = numLo(v);
     s[BP | 1] = numHi(v);
   } else if (ss === 4) {
     s[BP] = v | 0;
-    if (s[CODE_BITS] === 64) s[BP | 1] = 0;
+    if (s[S.CODE_BITS] === 64) s[BP | 1] = 0;
   } else s[BP] = (s[BP] & ~0xffff) | (v & 0xffff);
 }
 
 function wrapStack(cpu: Cpu, v: number): number {
-  const ss = cpu.i32[STACK_SIZE];
+  const ss = cpu.i32[S.STACK_SIZE];
   return ss === 8 ? v : ss === 4 ? ((v % 4294967296) + 4294967296) % 4294967296 : v & 0xffff;
 }
 
@@ -153,7 +154,7 @@ const enter: Handler = (cpu, ins) => {
     }
     // The final allocation must itself be a valid stack address for the next access; SDM checks the new RSP.
     const newSp = wrapStack(cpu, spPlus(cpu, 0) - alloc);
-    if (s[CODE_BITS] === 64) stackLin(cpu, newSp, 1, true);
+    if (s[S.CODE_BITS] === 64) stackLin(cpu, newSp, 1, true);
     setBp(cpu, frame);
     setSp(cpu, newSp);
   } catch (e) {

@@ -4,18 +4,18 @@
 // instruction. Long REP runs yield: after REP_BUDGET bytes of work (or when PENDING is set) the handler rewinds RIP
 // to the instruction and sets Pending.Smc, so the loop leaves the block, services interrupts and re-enters it.
 // REP MOVS/STOS with DF=0 copy/fill whole page chunks straight in the RAM buffer when the TLB maps both ranges.
+import { S } from '../slots.js';
 import type { Cpu } from '../../../machine/cpu/cpu.js';
-import { TLB_MASK } from '../../../machine/cpu/cpu.js';
 import type { Instr } from '../../decoder/instr.js';
 import { Pfx } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
 import { CpuFault } from '../../../machine/cpu/fault.js';
-import { FLAGS, Flag, PENDING, Pending, RAX, RCX, RDI, RSI, RIP_F } from '../../../machine/cpu/state.js';
+import { Flag, Pending } from '../../../machine/cpu/state.js';
 import { LazyOp, lazy32, lazy64, getZF } from '../flags.js';
 import { linearAddress } from '../operands.js';
 import { IntOp, addrReg, addAddrReg, rdSize, wrSize, TWO32 } from './common.js';
 
-const AX = RAX << 1, CX = RCX << 1;
+const AX = S.RAX << 1, CX = S.RCX << 1;
 const ES = 0;
 /** Bytes of work one execution of a REP instruction may do before it yields. */
 export const REP_BUDGET = 1 << 20;
@@ -61,42 +61,42 @@ function compare(s: Int32Array, e: number, a: number, aHi: number, b: number, bH
 function step(cpu: Cpu, ins: Instr, kind: number, e: number): void {
   const s = cpu.i32;
   const as = ins.asize;
-  const d = (s[FLAGS] & Flag.DF) !== 0 ? -e : e;
+  const d = (s[S.FLAGS] & Flag.DF) !== 0 ? -e : e;
   switch (kind) {
     case Str.MOVS: {
-      const v = rdSize(cpu, linearAddress(cpu, ins.seg, addrReg(s, RSI, as), e, false), e);
+      const v = rdSize(cpu, linearAddress(cpu, ins.seg, addrReg(s, S.RSI, as), e, false), e);
       const hi = cpu.hi;
-      wrSize(cpu, linearAddress(cpu, ES, addrReg(s, RDI, as), e, true), e, v, hi);
-      addAddrReg(s, RSI, as, d);
-      addAddrReg(s, RDI, as, d);
+      wrSize(cpu, linearAddress(cpu, ES, addrReg(s, S.RDI, as), e, true), e, v, hi);
+      addAddrReg(s, S.RSI, as, d);
+      addAddrReg(s, S.RDI, as, d);
       return;
     }
     case Str.STOS: {
       const v = acc(s, e);
-      wrSize(cpu, linearAddress(cpu, ES, addrReg(s, RDI, as), e, true), e, v, ACC_HI);
-      addAddrReg(s, RDI, as, d);
+      wrSize(cpu, linearAddress(cpu, ES, addrReg(s, S.RDI, as), e, true), e, v, ACC_HI);
+      addAddrReg(s, S.RDI, as, d);
       return;
     }
     case Str.LODS: {
-      const v = rdSize(cpu, linearAddress(cpu, ins.seg, addrReg(s, RSI, as), e, false), e);
+      const v = rdSize(cpu, linearAddress(cpu, ins.seg, addrReg(s, S.RSI, as), e, false), e);
       setAcc(s, e, v, cpu.hi);
-      addAddrReg(s, RSI, as, d);
+      addAddrReg(s, S.RSI, as, d);
       return;
     }
     case Str.CMPS: {
-      const a = rdSize(cpu, linearAddress(cpu, ins.seg, addrReg(s, RSI, as), e, false), e);
+      const a = rdSize(cpu, linearAddress(cpu, ins.seg, addrReg(s, S.RSI, as), e, false), e);
       const aHi = cpu.hi;
-      const b = rdSize(cpu, linearAddress(cpu, ES, addrReg(s, RDI, as), e, false), e);
+      const b = rdSize(cpu, linearAddress(cpu, ES, addrReg(s, S.RDI, as), e, false), e);
       compare(s, e, a, aHi, b, cpu.hi);
-      addAddrReg(s, RSI, as, d);
-      addAddrReg(s, RDI, as, d);
+      addAddrReg(s, S.RSI, as, d);
+      addAddrReg(s, S.RDI, as, d);
       return;
     }
     default: {
-      const b = rdSize(cpu, linearAddress(cpu, ES, addrReg(s, RDI, as), e, false), e);
+      const b = rdSize(cpu, linearAddress(cpu, ES, addrReg(s, S.RDI, as), e, false), e);
       const a = acc(s, e);
       compare(s, e, a, ACC_HI, b, cpu.hi);
-      addAddrReg(s, RDI, as, d);
+      addAddrReg(s, S.RDI, as, d);
     }
   }
 }
@@ -134,7 +134,7 @@ function fitElems(lin: number, off: number, as: number, e: number): number {
 function bulkMovs(cpu: Cpu, ins: Instr, e: number, max: number): number {
   const s = cpu.i32;
   const as = ins.asize;
-  const so = addrReg(s, RSI, as), dof = addrReg(s, RDI, as);
+  const so = addrReg(s, S.RSI, as), dof = addrReg(s, S.RDI, as);
   const sl0 = linearAddress(cpu, ins.seg, so, e, false);
   const dl0 = linearAddress(cpu, ES, dof, e, true);
   const n = Math.min(max, fitElems(sl0, so, as, e), fitElems(dl0, dof, as, e));
@@ -145,7 +145,7 @@ function bulkMovs(cpu: Cpu, ins: Instr, e: number, max: number): number {
   if (sl !== sl) return 0;
   if (dl !== dl) return 0;
   const sp = Math.floor(sl / 4096), dp = Math.floor(dl / 4096);
-  const si = sp & TLB_MASK, di = dp & TLB_MASK;
+  const si = sp & S.TLB_MASK, di = dp & S.TLB_MASK;
   if (cpu.tagR[si] !== sp || cpu.tagW[di] !== dp) return 0;
   const rs = cpu.toff[si] + (sl & 0xfff);
   const rd = cpu.toff[di] + (dl & 0xfff);
@@ -155,8 +155,8 @@ function bulkMovs(cpu: Cpu, ins: Instr, e: number, max: number): number {
     if (rd - rs < e) return 0;
     for (let k = 0; k < bytes; k++) ram[rd + k] = ram[rs + k];
   } else ram.copyWithin(rd, rs, rs + bytes);
-  addAddrReg(s, RSI, as, bytes);
-  addAddrReg(s, RDI, as, bytes);
+  addAddrReg(s, S.RSI, as, bytes);
+  addAddrReg(s, S.RDI, as, bytes);
   return n;
 }
 
@@ -164,7 +164,7 @@ function bulkMovs(cpu: Cpu, ins: Instr, e: number, max: number): number {
 function bulkStos(cpu: Cpu, ins: Instr, e: number, max: number): number {
   const s = cpu.i32;
   const as = ins.asize;
-  const dof = addrReg(s, RDI, as);
+  const dof = addrReg(s, S.RDI, as);
   const dl0 = linearAddress(cpu, ES, dof, e, true);
   const n = Math.min(max, fitElems(dl0, dof, as, e));
   if (n <= 1) return 0;
@@ -172,7 +172,7 @@ function bulkStos(cpu: Cpu, ins: Instr, e: number, max: number): number {
   const dl = chunkLinear(cpu, ES, dof, bytes, true);
   if (dl !== dl) return 0;
   const dp = Math.floor(dl / 4096);
-  const di = dp & TLB_MASK;
+  const di = dp & S.TLB_MASK;
   if (cpu.tagW[di] !== dp) return 0;
   const rd = cpu.toff[di] + (dl & 0xfff);
   const ram = cpu.ram;
@@ -195,7 +195,7 @@ function bulkStos(cpu: Cpu, ins: Instr, e: number, max: number): number {
         dv.setInt32(rd + k + 4, hi, true);
       }
   }
-  addAddrReg(s, RDI, as, bytes);
+  addAddrReg(s, S.RDI, as, bytes);
   return n;
 }
 
@@ -216,27 +216,27 @@ function makeString(kind: number): Handler {
     for (;;) {
       const count = countOf(s, as);
       if (count === 0) return;
-      if (bulk && (s[FLAGS] & Flag.DF) === 0) {
+      if (bulk && (s[S.FLAGS] & Flag.DF) === 0) {
         const max = Math.min(count, Math.floor(budget / e));
         const n = kind === Str.MOVS ? bulkMovs(cpu, ins, e, max) : bulkStos(cpu, ins, e, max);
         if (n > 0) {
-          addAddrReg(s, RCX, as, -n);
+          addAddrReg(s, S.RCX, as, -n);
           budget -= n * e;
           if (countOf(s, as) === 0) return;
-          if (budget < ELEMENT_COST || s[PENDING] !== 0) break;
+          if (budget < ELEMENT_COST || s[S.PENDING] !== 0) break;
           continue;
         }
       }
       step(cpu, ins, kind, e);
-      addAddrReg(s, RCX, as, -1);
+      addAddrReg(s, S.RCX, as, -1);
       if (cond && (getZF(s) !== 0) === untilZ) return;
       if (countOf(s, as) === 0) return;
       budget -= ELEMENT_COST;
-      if (budget < ELEMENT_COST || s[PENDING] !== 0) break;
+      if (budget < ELEMENT_COST || s[S.PENDING] !== 0) break;
     }
     // Yield: re-execute this instruction after the loop has looked at pending events.
-    cpu.f64[RIP_F] -= ins.len;
-    s[PENDING] |= Pending.Smc;
+    cpu.f64[S.RIP_F] -= ins.len;
+    s[S.PENDING] |= Pending.Smc;
   };
 }
 
