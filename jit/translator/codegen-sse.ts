@@ -2,33 +2,45 @@
 // §11.6.7 alignment of legacy m128 operands), mirrored from the interpreter (jit/interp/sse/*), which stays the
 // reference and the slow path of every template.
 //
-// Integer lane work runs as int32 statements on the XMM slots of the state buffer (`s`), exact in every MXCSR
-// state. Double work runs on the Float64Array view (`f`) while MXCSR is in its usual state (round to nearest, no
-// DAZ/FTZ, every exception masked, PE already set) and the inputs and result are such that IEEE arithmetic in JS
-// raises no new flag and gives the same bits (no NaN result, no denormal input, no overflow, no underflow). Moves of
-// double data use the double view too, so a following double read does not straddle two int32 stores. Any other
-// case (a TLB miss, a page-crossing or misaligned operand, a NaN, CR0/CR4 disabling SSE) calls the interpreter's
-// handler, which does all checks and faults before writing anything.
+// Integer lane work runs as int32 statements on the registers' int32 lanes (locals, or the state buffer `s`), exact
+// in every MXCSR state. Double work runs on float64 lanes (locals, or the Float64Array view `f`) while MXCSR is in
+// its usual state (round to nearest, no DAZ/FTZ, every exception masked, PE already set) and the inputs and result
+// are such that IEEE arithmetic in JS raises no new flag and gives the same bits (no NaN result, no denormal input,
+// no overflow, no underflow). Moves of double data use the double view too, so a following double read does not
+// straddle two int32 stores. Any other case (a TLB miss, a page-crossing or misaligned operand, a NaN, CR0/CR4
+// disabling SSE) calls the interpreter's handler, which does all checks and faults before writing anything.
 import { parse } from 'acorn';
 import { Instr, Operand, OpKind, RegClass, REG_NONE } from '../decoder/instr.js';
 import { Mn } from '../decoder/tables.gen.js';
-import { CR0, CR4, MXCSR, XMM_BYTE } from '../../machine/cpu/state.js';
+import { CR0, CR4, FLAGS, MXCSR, XMM_BYTE } from '../../machine/cpu/state.js';
 import { Node, id, ifStmt } from './estree.js';
 
 /** What the SSE templates need from the region code generator. */
 export interface SseHost {
   /** `cur = gi;` and ea/pg/ti/po for memory operand o (TLB slot, page offset). */
   addr(x: Instr, o: Operand, gi: number): Node[];
-  /** The interpreter's handler for instruction gi with the registers it touches synchronised. */
-  callHandler(x: Instr, gi: number): Node[];
+  /**
+   * The interpreter's handler for instruction gi with the registers it touches synchronised; `xmm`: the XMM registers
+   * it reads (stored before) and writes (reloaded after), when narrower than all its XMM operands.
+   */
+  callHandler(x: Instr, gi: number, xmm?: XmmIO): Node[];
   /** After a store that may have gone through the slow path (chk = 1): leave if it raised PENDING (code write). */
   storeCheck(gi: number, x: Instr): Node[];
+  /** Where each XMM register lives in this region (planXmm). */
+  xmode: Uint8Array;
+  /**
+   * (U)COMISD: statements making `fr` (ZF|PF|CF bits, OF SF AF clear) the arithmetic flags, and the compile-time
+   * producer for fused consumers; undefined when the flags are dead. Called after callHandler.
+   */
+  fcmpFlags(gi: number): Node[] | undefined;
 }
 
 /** Region-local declarations: the SSE usability flag (re-read after full fallbacks) and lane temporaries. */
 export function sseDecls(instrs: Instr[]): Node[] {
   const out = raw(`let sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
-  if (instrs.some((x) => SSE_FAST.has(x.op))) out.push(...raw('let va0 = 0, va1 = 0, va2 = 0, va3 = 0, vb0 = 0, vb1 = 0, vb2 = 0, vb3 = 0;'));
+  if (instrs.some((x) => SSE_FAST.has(x.op))) {
+    out.push(...raw(`let fpok = ${FP_STATE};`), ...raw('let va0 = 0, va1 = 0, va2 = 0, va3 = 0, vb0 = 0, vb1 = 0, vb2 = 0, vb3 = 0;'));
+  }
   return out;
 }
 
@@ -52,7 +64,7 @@ const PERMUTE = [
 const IMM_OPS = new Set<number>([Mn.PSHUFD, Mn.PSHUFLW, Mn.PSHUFHW, Mn.SHUFPS, Mn.SHUFPD]);
 /** Shifts by an immediate: xmm, imm8. */
 const SHIFTS = [Mn.PSLLW, Mn.PSLLD, Mn.PSLLQ, Mn.PSRLW, Mn.PSRLD, Mn.PSRLQ, Mn.PSRAW, Mn.PSRAD, Mn.PSLLDQ, Mn.PSRLDQ];
-const OTHER = [Mn.MOVSD_X, Mn.MOVD, Mn.MOVQ, Mn.MOVHLPS, Mn.MOVLHPS, Mn.CVTSI2SD, Mn.CVTTSD2SI, Mn.PMOVMSKB];
+const OTHER = [Mn.MOVSD_X, Mn.MOVD, Mn.MOVQ, Mn.MOVHLPS, Mn.MOVLHPS, Mn.CVTSI2SD, Mn.CVTTSD2SI, Mn.PMOVMSKB, Mn.UCOMISD, Mn.COMISD];
 
 /** SSE instructions with a translator fast path (genSse); all others run through the interpreter. */
 export const SSE_FAST = new Set<number>([...SCALAR_ARITH, ...PACKED_ARITH, ...MOVES128, ...LANEWISE, ...PERMUTE, ...SHIFTS, ...OTHER]);
@@ -63,6 +75,150 @@ const SET_SHIFTS = new Set<number>(SHIFTS);
 const isX = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Xmm;
 const isG = (o: Operand): boolean => o.kind === OpKind.Reg && o.rc === RegClass.Gpr && (o.size === 4 || o.size === 8);
 
+// ---- XMM registers in locals ------------------------------------------------------------------------------------
+//
+// Inside a region an XMM register used by templates lives in JS locals, in the view its templates use: two float64
+// lanes `xdR_0 xdR_1` (XMode.F: double arithmetic and moves) or four int32 lanes `xiR_0..xiR_3` (XMode.I: integer
+// lane work). Invariant: between the prologue and an exit the locals ARE the register; its state-buffer slot is
+// stale. The locals are loaded in the prologue and stored back at every exit, in the catch (precise faults), and
+// around every interpreter handler call that can touch the register (callHandler: reloaded after). A template that
+// needs the other view of a local register (a movd on a double register) goes through the buffer slot: store the
+// locals there, use the buffer, reload the locals if the instruction wrote the register. A register used in both
+// views by the region's templates stays in the buffer (XMode.Mem), as before. Doubles pass through locals and the
+// Float64Array view without arithmetic, so NaN payloads keep their bits.
+
+/** XMM registers an interpreter handler reads and writes. */
+export interface XmmIO {
+  read: number[];
+  written: number[];
+}
+
+/** Templated instructions that overwrite their XMM destination without reading it (the loads, PSHUFD). */
+const DEST_NOT_READ = new Set<number>([...MOVES128, Mn.MOVD, Mn.MOVQ, Mn.PSHUFD, Mn.PSHUFLW, Mn.PSHUFHW]);
+
+/** What the handler of a templated instruction reads and writes: it writes at most its destination o0. */
+function templatedIO(x: Instr): XmmIO {
+  const o0 = x.o0, o1 = x.o1;
+  const fresh = isX(o0) && (DEST_NOT_READ.has(x.op) || (x.op === Mn.MOVSD_X && !isX(o1)) || isZeroIdiom(x));
+  const read: number[] = [];
+  if (isX(o0) && !fresh) read.push(o0.reg);
+  if (isX(o1) && !read.includes(o1.reg) && !(isZeroIdiom(x))) read.push(o1.reg);
+  const compare = x.op === Mn.UCOMISD || x.op === Mn.COMISD;
+  return { read, written: isX(o0) && !compare ? [o0.reg] : [] };
+}
+
+/** Kill switch for XMM registers in locals (false: every register stays in the state buffer). */
+export const XMM_LOCALS = true;
+export const enum XMode { Mem = 0, F = 1, I = 2 }
+
+/** BLENDV* read XMM0, PCMPxSTRM write it: implicit operands a fallback must synchronise. */
+const IMPLICIT_XMM0 = new Set<number>([Mn.BLENDVPD, Mn.BLENDVPS, Mn.PBLENDVB, Mn.PCMPESTRM, Mn.PCMPISTRM]);
+
+/** XMM registers the handler of x can read or write, when its effects are confined to explicit operands. */
+export function xmmOperands(x: Instr): number[] {
+  const out: number[] = [];
+  for (const o of [x.o0, x.o1, x.o2, x.o3].slice(0, x.nops)) if (isX(o) && !out.includes(o.reg)) out.push(o.reg);
+  if (IMPLICIT_XMM0.has(x.op) && !out.includes(0)) out.push(0);
+  return out;
+}
+
+/**
+ * The view each XMM operand of a templated instruction is accessed in: strong uses fix the register's mode, weak ones
+ * (moves, zeroing idioms, which adapt to the registers' modes) only decide for a register that has no strong use.
+ */
+function xmmUses(x: Instr, vote: (reg: number, view: XMode, strong: boolean) => void): void {
+  const o0 = x.o0, o1 = x.o1;
+  const both = (view: XMode, strong: boolean): void => {
+    if (isX(o0)) vote(o0.reg, view, strong);
+    if (isX(o1)) vote(o1.reg, view, strong);
+  };
+  if (SET_LANEWISE.has(x.op)) {
+    if (isZeroIdiom(x)) vote(o0.reg, x.op === Mn.XORPD || x.op === Mn.XORPS || x.op === Mn.ANDNPD || x.op === Mn.ANDNPS ? XMode.F : XMode.I, false);
+    else both(XMode.I, true);
+    return;
+  }
+  if (SET_PERMUTE.has(x.op)) {
+    both(isX(o1) && (x.op === Mn.UNPCKLPD || x.op === Mn.UNPCKHPD) ? XMode.F : XMode.I, true);
+    return;
+  }
+  if (SET_SHIFTS.has(x.op)) return both(XMode.I, true);
+  switch (x.op) {
+    case Mn.MOVAPD: case Mn.MOVAPS: case Mn.MOVUPD: case Mn.MOVUPS:
+      return both(XMode.F, false);
+    case Mn.MOVDQA: case Mn.MOVDQU:
+      return both(XMode.I, false);
+    case Mn.MOVHLPS: case Mn.MOVLHPS:
+      return both(XMode.F, false);
+    case Mn.MOVD: case Mn.MOVQ:
+      // movq between XMM registers and to/from memory adapts; with a GPR (or 32 bits) it is int32 lanes.
+      if (x.op === Mn.MOVQ && (!isG(o0) && !isG(o1))) return both(XMode.I, false);
+      return both(XMode.I, true);
+    case Mn.PMOVMSKB:
+      return both(XMode.I, true);
+    default: // scalar/packed double arithmetic, MOVSD, CVTSI2SD, CVTTSD2SI
+      return both(XMode.F, true);
+  }
+}
+
+/** Mode of each XMM register in a region whose templated SSE instructions are `templated`. */
+export function planXmm(templated: Instr[]): Uint8Array {
+  const mode = new Uint8Array(16);
+  if (!XMM_LOCALS) return mode;
+  const strong = new Uint8Array(16), weakF = new Uint16Array(16), weakI = new Uint16Array(16);
+  for (const x of templated) {
+    xmmUses(x, (r, view, isStrong) => {
+      if (isStrong) strong[r] |= view;
+      else if (view === XMode.F) weakF[r]++;
+      else weakI[r]++;
+    });
+  }
+  for (let r = 0; r < 16; r++) {
+    if (strong[r] === XMode.F || strong[r] === XMode.I) mode[r] = strong[r];
+    else if (strong[r] === 0 && weakF[r] + weakI[r] > 0) mode[r] = weakF[r] >= weakI[r] ? XMode.F : XMode.I;
+  }
+  return mode;
+}
+
+const xd = (r: number, k: number): string => `xd${r}_${k}`;
+const xi = (r: number, k: number): string => `xi${r}_${k}`;
+
+/** `let` declarations loading the region's XMM locals from the state buffer (prologue). */
+export function xmmDecls(mode: Uint8Array): Node[] {
+  const names: string[] = [];
+  for (let r = 0; r < 16; r++) {
+    if (mode[r] === XMode.F) names.push(`${xd(r, 0)} = f[${F64(r)}]`, `${xd(r, 1)} = f[${F64(r) + 1}]`);
+    else if (mode[r] === XMode.I) for (let k = 0; k < 4; k++) names.push(`${xi(r, k)} = s[${I32(r) + k}]`);
+  }
+  return names.length === 0 ? [] : raw(`let ${names.join(', ')};`);
+}
+
+/** Store the locals of XMM registers `regs` (all when undefined) into the state buffer. */
+export function xmmStore(mode: Uint8Array, regs?: number[]): Node[] {
+  let src = '';
+  for (const r of regs ?? ALL_XMM) {
+    if (mode[r] === XMode.F) src += `f[${F64(r)}] = ${xd(r, 0)}; f[${F64(r) + 1}] = ${xd(r, 1)}; `;
+    else if (mode[r] === XMode.I) for (let k = 0; k < 4; k++) src += `s[${I32(r) + k}] = ${xi(r, k)}; `;
+  }
+  return src === '' ? [] : raw(src);
+}
+
+/** Reload the locals of XMM registers `regs` (all when undefined) from the state buffer. */
+export function xmmLoad(mode: Uint8Array, regs?: number[]): Node[] {
+  let src = '';
+  for (const r of regs ?? ALL_XMM) {
+    if (mode[r] === XMode.F) src += `${xd(r, 0)} = f[${F64(r)}]; ${xd(r, 1)} = f[${F64(r) + 1}]; `;
+    else if (mode[r] === XMode.I) for (let k = 0; k < 4; k++) src += `${xi(r, k)} = s[${I32(r) + k}]; `;
+  }
+  return src === '' ? [] : raw(src);
+}
+const ALL_XMM = Array.from({ length: 16 }, (_, r) => r);
+
+const ZERO_IDIOMS = new Set<number>([Mn.PXOR, Mn.XORPD, Mn.XORPS, Mn.PSUBD, Mn.PSUBQ, Mn.PSUBB, Mn.PSUBW, Mn.PANDN, Mn.ANDNPD, Mn.ANDNPS]);
+/** `pxor x, x` and friends: the result is zero whatever the register held. */
+function isZeroIdiom(x: Instr): boolean {
+  return isX(x.o1) && x.o1.reg === x.o0.reg && ZERO_IDIOMS.has(x.op);
+}
+
 /** Whether genSse handles this form (64-bit addressing, XMM/GPR operands only). */
 export function sseFastOk(x: Instr): boolean {
   const isM = (o: Operand, size: number): boolean => o.kind === OpKind.Mem && o.size === size && x.asize === 8 &&
@@ -71,6 +227,7 @@ export function sseFastOk(x: Instr): boolean {
   const xm = (size: number): boolean => isX(o0) && (isX(o1) || isM(o1, size));
   switch (x.op) {
     case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.SQRTSD: case Mn.MINSD: case Mn.MAXSD:
+    case Mn.UCOMISD: case Mn.COMISD:
       return xm(8);
     case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD:
       return xm(16);
@@ -132,8 +289,20 @@ const rawExpr = (src: string): Node => raw(`(${src});`)[0].expression as Node;
 
 const MIN = '2.2250738585072014e-308';
 const MAX = '1.7976931348623157e308';
-/** MXCSR in its usual state: RC nearest, no DAZ/FTZ, all exceptions masked, PE set (flags 0-4 free). */
-const FP_GUARD = `sse && (s[${MXCSR}] & 65504) === 8096`;
+/**
+ * MXCSR in its usual state: RC nearest, no DAZ/FTZ, all exceptions masked, PE set (flags 0-4 free). Held in the
+ * local `fpok` (with `sse`): inside a region only handlers of instructions that are not confined to their explicit
+ * operands (LDMXCSR, FXRSTOR, XRSTOR) can change the control bits or clear PE, and after those callHandler re-reads
+ * both; the other SSE handlers can only set flags, which never turns the guard from true to false.
+ */
+const FP_GUARD = 'fpok';
+const FP_STATE = `sse && (s[${MXCSR}] & 65504) === 8096`;
+
+/** Re-read `sse` (and `fpok` when the region has SSE templates) after a handler that may change CR0, CR4, MXCSR. */
+export function sseRecheck(instrs: Instr[]): Node[] {
+  const sse = `sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`;
+  return raw(instrs.some((x) => SSE_FAST.has(x.op)) ? `${sse} fpok = ${FP_STATE};` : sse);
+}
 const I32 = (r: number): number => XMM_BYTE(r) >> 2;
 const F64 = (r: number): number => XMM_BYTE(r) >> 3;
 /** A double that is zero, normal or infinite (not denormal, not NaN): no DE as an input. */
@@ -234,9 +403,8 @@ function laneOp(op: number, a: string, b: string): string | undefined {
   }
 }
 
-/** Statements shifting the lanes of XMM slot d (int32 index) by imm (SDM: counts beyond the width give 0 / sign). */
-function shiftStmts(op: number, d: number, imm: number): string {
-  const L = (k: number): string => `s[${d + k}]`;
+/** Statements shifting the int32 lanes L(0..3) of a register by imm (SDM: counts beyond the width give 0 / sign). */
+function shiftStmts(op: number, L: Lane, imm: number): string {
   const each = (f: (l: string) => string): string => [0, 1, 2, 3].map((k) => `${L(k)} = ${f(L(k))};`).join(' ');
   switch (op) {
     case Mn.PSLLD: return imm > 31 ? each(() => '0') : imm === 0 ? '' : each((l) => `${l} << ${imm}`);
@@ -269,17 +437,20 @@ function shiftStmts(op: number, d: number, imm: number): string {
         return from < 0 || from > 15 ? [-1, 0] : [0, from];
       });
       const lanes = bytePerm(spec);
-      return `${loadsFor(lanes.join(' '), d, -1)} ${lanes.map((e, k) => `${L(k)} = ${e};`).join(' ')}`;
+      return `${loadsFor(lanes.join(' '), L)} ${lanes.map((e, k) => `${L(k)} = ${e};`).join(' ')}`;
     }
   }
 }
 
-/** `vaK = s[..]` / `vbK = s[..]` loads for the temporaries an expression text uses (b < 0: no register B). */
-function loadsFor(text: string, a: number, b: number): string {
+/** An int32 (or float64) lane of a register: a local or a state-buffer element. */
+type Lane = (k: number) => string;
+
+/** `vaK = ..` / `vbK = ..` loads for the temporaries an expression text uses (no b: no register B). */
+function loadsFor(text: string, a: Lane, b?: Lane): string {
   let out = '';
   for (let k = 0; k < 4; k++) {
-    if (text.includes(`va${k}`)) out += `va${k} = s[${a + k}]; `;
-    if (b >= 0 && text.includes(`vb${k}`)) out += `vb${k} = s[${b + k}]; `;
+    if (text.includes(`va${k}`)) out += `va${k} = ${a(k)}; `;
+    if (b !== undefined && text.includes(`vb${k}`)) out += `vb${k} = ${b(k)}; `;
   }
   return out;
 }
@@ -289,8 +460,34 @@ const load128 = 'vb0 = dv.getInt32(t, true); vb1 = dv.getInt32(t + 4, true); vb2
 // ---- generator ----------------------------------------------------------------------------------------------------
 
 export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
+  const mode = h.xmode;
+  // Local registers this template accesses through the buffer in their other view (see the XMM locals invariant).
+  const foreign: number[] = [];
+  const io = templatedIO(x);
+  const body = genSseBody(h, x, gi, {
+    F: (r) => (mode[r] === XMode.F ? (k) => xd(r, k) : (mode[r] === XMode.I && !foreign.includes(r) && foreign.push(r), (k) => `f[${F64(r) + k}]`)),
+    I: (r) => (mode[r] === XMode.I ? (k) => xi(r, k) : (mode[r] === XMode.F && !foreign.includes(r) && foreign.push(r), (k) => `s[${I32(r) + k}]`)),
+    view: (regs, dflt) => {
+      for (const r of regs) if (mode[r] !== XMode.Mem) return mode[r] as XMode;
+      return dflt;
+    },
+  }, h.callHandler(x, gi, io));
+  if (foreign.length === 0) return body;
+  const written = foreign.filter((r) => io.written.includes(r));
+  return [...xmmStore(mode, foreign), ...body, ...xmmLoad(mode, written)];
+}
+
+interface Lanes {
+  /** Float64 lanes of register r. */
+  F(r: number): Lane;
+  /** Int32 lanes of register r. */
+  I(r: number): Lane;
+  /** The view a flexible instruction (a move) uses: that of the first register held in locals, else dflt. */
+  view(regs: number[], dflt: XMode): XMode;
+}
+
+function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): Node[] {
   const o0 = x.o0, o1 = x.o1;
-  const slow = h.callHandler(x, gi);
   /** Register-only fast path, guarded by `sse` (or a stronger test). */
   const reg = (body: string, test = 'sse'): Node[] => [ifStmt(rawExpr(test), raw(body), slow)];
   /** Memory fast path: TLB hit, inside the page, aligned when required; body sees t = host offset. */
@@ -301,50 +498,59 @@ export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
     // A store the handler made may have hit translated code or a device: leave if it raised PENDING.
     ...(write ? h.storeCheck(gi, x) : []),
   ];
-  const d = isX(o0) ? I32(o0.reg) : -1;
-  const df = isX(o0) ? F64(o0.reg) : -1;
+  const xr = (o: Operand): number[] => (isX(o) ? [o.reg] : []);
 
   if (SET_LANEWISE.has(x.op)) {
-    if (isX(o1) && o1.reg === o0.reg && (x.op === Mn.PXOR || x.op === Mn.XORPD || x.op === Mn.XORPS || x.op === Mn.PSUBD ||
-      x.op === Mn.PSUBQ || x.op === Mn.PSUBB || x.op === Mn.PSUBW || x.op === Mn.PANDN || x.op === Mn.ANDNPD || x.op === Mn.ANDNPS)) {
-      return reg(`s[${d}] = 0; s[${d + 1}] = 0; s[${d + 2}] = 0; s[${d + 3}] = 0;`); // zeroing idioms
+    if (isZeroIdiom(x)) {
+      if (V.view([o0.reg], XMode.I) === XMode.F) {
+        const D = V.F(o0.reg);
+        return reg(`${D(0)} = 0; ${D(1)} = 0;`);
+      }
+      const D = V.I(o0.reg);
+      return reg(`${D(0)} = 0; ${D(1)} = 0; ${D(2)} = 0; ${D(3)} = 0;`);
     }
-    const B = (k: number): string => (isX(o1) ? `s[${I32(o1.reg) + k}]` : `vb${k}`);
+    const A = V.I(o0.reg);
+    const B: Lane = isX(o1) ? V.I(o1.reg) : (k) => `vb${k}`;
     let body: string;
     if (x.op === Mn.PADDQ || x.op === Mn.PSUBQ) {
       body = '';
       for (const k of [0, 2]) {
-        const a0 = `s[${d + k}]`, a1 = `s[${d + k + 1}]`;
+        const a0 = A(k), a1 = A(k + 1);
         body += x.op === Mn.PADDQ
           ? `u = (${a0} + ${B(k)}) | 0; ${a1} = (${a1} + ${B(k + 1)} + ((u >>> 0) < (${a0} >>> 0) ? 1 : 0)) | 0; ${a0} = u; `
           : `u = (${a0} - ${B(k)}) | 0; ${a1} = (${a1} - ${B(k + 1)} - ((${a0} >>> 0) < (${B(k)} >>> 0) ? 1 : 0)) | 0; ${a0} = u; `;
       }
     } else {
       // Lane k of the result reads only lane k of each input: in place, even when source = destination.
-      body = [0, 1, 2, 3].map((k) => `s[${d + k}] = ${laneOp(x.op, `s[${d + k}]`, B(k))};`).join(' ');
+      body = [0, 1, 2, 3].map((k) => `${A(k)} = ${laneOp(x.op, A(k), B(k))};`).join(' ');
     }
     return isX(o1) ? reg(body) : mem(o1, false, 16, true, `${load128} ${body}`);
   }
 
   if (SET_PERMUTE.has(x.op)) {
     // Unpacks of doubles between registers move whole doubles (no int32 straddling for the next double read).
-    if (isX(o1) && x.op === Mn.UNPCKLPD) return reg(`f[${df + 1}] = f[${F64(o1.reg)}];`);
-    if (isX(o1) && x.op === Mn.UNPCKHPD) return reg(`xv = f[${F64(o1.reg) + 1}]; f[${df}] = f[${df + 1}]; f[${df + 1}] = xv;`);
+    if (isX(o1) && x.op === Mn.UNPCKLPD) return reg(`${V.F(o0.reg)(1)} = ${V.F(o1.reg)(0)};`);
+    if (isX(o1) && x.op === Mn.UNPCKHPD) {
+      const D = V.F(o0.reg);
+      return reg(`xv = ${V.F(o1.reg)(1)}; ${D(0)} = ${D(1)}; ${D(1)} = xv;`);
+    }
     const imm = IMM_OPS.has(x.op) ? x.o2.imm & 0xff : 0;
     const lanes = permLanes(x.op, imm)!;
-    const writes = lanes.map((e, k) => `s[${d + k}] = ${e};`).join(' ');
+    const D = V.I(o0.reg);
+    const writes = lanes.map((e, k) => `${D(k)} = ${e};`).join(' ');
     const text = lanes.join(' ');
-    if (isX(o1)) return reg(`${loadsFor(text, d, I32(o1.reg))}${writes}`);
-    return mem(o1, false, 16, true, `${load128} ${loadsFor(text, d, -1)}${writes}`);
+    if (isX(o1)) return reg(`${loadsFor(text, D, V.I(o1.reg))}${writes}`);
+    return mem(o1, false, 16, true, `${load128} ${loadsFor(text, D)}${writes}`);
   }
 
   if (SET_SHIFTS.has(x.op)) {
-    const body = shiftStmts(x.op, d, o1.imm & 0xff);
+    const body = shiftStmts(x.op, V.I(o0.reg), o1.imm & 0xff);
     return reg(body === '' ? ';' : body);
   }
 
   switch (x.op) {
     case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.MINSD: case Mn.MAXSD: case Mn.SQRTSD: {
+      const D = V.F(o0.reg);
       let calc: string;
       let ok: string;
       const zeroOk = x.op === Mn.MULSD ? '(xa === 0 || xb === 0)' : x.op === Mn.DIVSD ? 'xa === 0' : 'true';
@@ -353,84 +559,119 @@ export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
         ok = `xb === 0 || (xb >= ${MIN} && xb <= ${MAX})`;
       } else if (x.op === Mn.MINSD || x.op === Mn.MAXSD) {
         // Any NaN (IE) or denormal (DE) operand is the interpreter's; equal operands (+-0) give the source.
-        calc = `xa = f[${df}]; xv = xa ${x.op === Mn.MINSD ? '<' : '>'} xb ? xa : xb;`;
+        calc = `xa = ${D(0)}; xv = xa ${x.op === Mn.MINSD ? '<' : '>'} xb ? xa : xb;`;
         ok = `xa === xa && xb === xb && ${notDen('xa')} && ${notDen('xb')}`;
       } else {
         const opx = { [Mn.ADDSD]: '+', [Mn.SUBSD]: '-', [Mn.MULSD]: '*', [Mn.DIVSD]: '/' }[x.op as number]!;
-        calc = `xa = f[${df}]; xv = xa ${opx} xb;`;
+        calc = `xa = ${D(0)}; xv = xa ${opx} xb;`;
         // No denormal input (DE); the result finite and normal (no OE/UE/IE), or a zero that is exact.
         ok = `${notDen('xa')} && ${notDen('xb')} && (Math.abs(xv) >= ${MIN} ? Math.abs(xv) <= ${MAX} : ${zeroOk === 'true' ? 'xv === 0' : `xv === 0 && ${zeroOk}`})`;
       }
-      const fast = `${calc} if (${ok}) { f[${df}] = xv; u = 1; }`;
-      const pre = raw(`cur = ${gi}; u = 0;`);
+      const fast = `${calc} if (${ok}) { ${D(0)} = xv; u = 1; }`;
+      const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
       const tail = ifStmt(rawExpr('u === 0'), slow);
-      if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = f[${F64(o1.reg)}]; ${fast}`)), tail];
+      if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${V.F(o1.reg)(0)}; ${fast}`)), tail];
       return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr(`${FP_GUARD} && tR[ti] === pg && po <= 4088`),
         raw(`xb = dv.getFloat64(to[ti] + po, true); ${fast}`)), tail];
     }
     case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
+      const D = V.F(o0.reg);
       const opx = { [Mn.ADDPD]: '+', [Mn.SUBPD]: '-', [Mn.MULPD]: '*', [Mn.DIVPD]: '/' }[x.op as number]!;
       const zeroOk = (a: string, b: string): string => (x.op === Mn.MULPD ? ` && (${a} === 0 || ${b} === 0)` : x.op === Mn.DIVPD ? ` && ${a} === 0` : '');
       const laneOk = (a: string, b: string, r: string): string =>
         `${notDen(a)} && ${notDen(b)} && (Math.abs(${r}) >= ${MIN} ? Math.abs(${r}) <= ${MAX} : ${r} === 0${zeroOk(a, b)})`;
-      const calc = `xa = f[${df}]; xv = xa ${opx} xb; m = f[${df + 1}]; t = m ${opx} mh;`;
-      const fast = `${calc} if (${laneOk('xa', 'xb', 'xv')} && ${laneOk('m', 'mh', 't')}) { f[${df}] = xv; f[${df + 1}] = t; u = 1; }`;
-      const pre = raw(`cur = ${gi}; u = 0;`);
+      const calc = `xa = ${D(0)}; xv = xa ${opx} xb; m = ${D(1)}; t = m ${opx} mh;`;
+      const fast = `${calc} if (${laneOk('xa', 'xb', 'xv')} && ${laneOk('m', 'mh', 't')}) { ${D(0)} = xv; ${D(1)} = t; u = 1; }`;
+      const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
       const tail = ifStmt(rawExpr('u === 0'), slow);
-      if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = f[${F64(o1.reg)}]; mh = f[${F64(o1.reg) + 1}]; ${fast}`)), tail];
+      if (isX(o1)) {
+        const S = V.F(o1.reg);
+        return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];
+      }
       return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr(`${FP_GUARD} && tR[ti] === pg && po <= 4080 && (po & 15) === 0`),
         raw(`xb = dv.getFloat64(to[ti] + po, true); mh = dv.getFloat64(to[ti] + po + 8, true); ${fast}`)), tail];
     }
     case Mn.MOVSD_X:
-      if (isX(o0) && isX(o1)) return reg(`f[${df}] = f[${F64(o1.reg)}];`); // upper lane kept
-      if (isX(o0)) return mem(o1, false, 8, false, `f[${df}] = dv.getFloat64(t, true); f[${df + 1}] = 0;`); // a load zeroes the upper lane
-      return mem(o0, true, 8, false, `dv.setFloat64(t, f[${F64(o1.reg)}], true);`);
+      if (isX(o0) && isX(o1)) return reg(`${V.F(o0.reg)(0)} = ${V.F(o1.reg)(0)};`); // upper lane kept
+      if (isX(o0)) {
+        const D = V.F(o0.reg);
+        return mem(o1, false, 8, false, `${D(0)} = dv.getFloat64(t, true); ${D(1)} = 0;`); // a load zeroes the upper lane
+      }
+      return mem(o0, true, 8, false, `dv.setFloat64(t, ${V.F(o1.reg)(0)}, true);`);
     case Mn.MOVAPD: case Mn.MOVAPS: case Mn.MOVUPD: case Mn.MOVUPS: case Mn.MOVDQA: case Mn.MOVDQU: {
       const aligned = x.op === Mn.MOVAPD || x.op === Mn.MOVAPS || x.op === Mn.MOVDQA;
-      // Integer data moves as int32 lanes, float data as doubles: the next instruction reads it the same way.
-      const dbl = x.op !== Mn.MOVDQA && x.op !== Mn.MOVDQU;
+      // The view of the registers held in locals, else the instruction's: integer data moves as int32 lanes, float
+      // data as doubles, so the next instruction reads it the way it was written.
+      const dbl = V.view([...xr(o0), ...xr(o1)], x.op !== Mn.MOVDQA && x.op !== Mn.MOVDQU ? XMode.F : XMode.I) === XMode.F;
       if (isX(o0) && isX(o1)) {
         if (o0.reg === o1.reg) return [];
-        const sr = I32(o1.reg), sf = F64(o1.reg);
-        return reg(dbl ? `f[${df}] = f[${sf}]; f[${df + 1}] = f[${sf + 1}];`
-          : `s[${d}] = s[${sr}]; s[${d + 1}] = s[${sr + 1}]; s[${d + 2}] = s[${sr + 2}]; s[${d + 3}] = s[${sr + 3}];`);
+        if (dbl) {
+          const D = V.F(o0.reg), S = V.F(o1.reg);
+          return reg(`${D(0)} = ${S(0)}; ${D(1)} = ${S(1)};`);
+        }
+        const D = V.I(o0.reg), S = V.I(o1.reg);
+        return reg(`${D(0)} = ${S(0)}; ${D(1)} = ${S(1)}; ${D(2)} = ${S(2)}; ${D(3)} = ${S(3)};`);
       }
       if (isX(o0)) {
-        return mem(o1, false, 16, aligned, dbl ? `f[${df}] = dv.getFloat64(t, true); f[${df + 1}] = dv.getFloat64(t + 8, true);`
-          : `s[${d}] = dv.getInt32(t, true); s[${d + 1}] = dv.getInt32(t + 4, true); s[${d + 2}] = dv.getInt32(t + 8, true); s[${d + 3}] = dv.getInt32(t + 12, true);`);
+        if (dbl) {
+          const D = V.F(o0.reg);
+          return mem(o1, false, 16, aligned, `${D(0)} = dv.getFloat64(t, true); ${D(1)} = dv.getFloat64(t + 8, true);`);
+        }
+        const D = V.I(o0.reg);
+        return mem(o1, false, 16, aligned, `${D(0)} = dv.getInt32(t, true); ${D(1)} = dv.getInt32(t + 4, true); ${D(2)} = dv.getInt32(t + 8, true); ${D(3)} = dv.getInt32(t + 12, true);`);
       }
-      const sr = I32(o1.reg), sf = F64(o1.reg);
-      return mem(o0, true, 16, aligned, dbl ? `dv.setFloat64(t, f[${sf}], true); dv.setFloat64(t + 8, f[${sf + 1}], true);`
-        : `dv.setInt32(t, s[${sr}], true); dv.setInt32(t + 4, s[${sr + 1}], true); dv.setInt32(t + 8, s[${sr + 2}], true); dv.setInt32(t + 12, s[${sr + 3}], true);`);
+      if (dbl) {
+        const S = V.F(o1.reg);
+        return mem(o0, true, 16, aligned, `dv.setFloat64(t, ${S(0)}, true); dv.setFloat64(t + 8, ${S(1)}, true);`);
+      }
+      const S = V.I(o1.reg);
+      return mem(o0, true, 16, aligned, `dv.setInt32(t, ${S(0)}, true); dv.setInt32(t + 4, ${S(1)}, true); dv.setInt32(t + 8, ${S(2)}, true); dv.setInt32(t + 12, ${S(3)}, true);`);
     }
     case Mn.MOVD: case Mn.MOVQ: {
       const q = x.op === Mn.MOVQ;
       if (isX(o0)) {
-        const zero = `s[${d + 2}] = 0; s[${d + 3}] = 0;`;
-        if (isX(o1)) return reg(`s[${d}] = s[${I32(o1.reg)}]; s[${d + 1}] = s[${I32(o1.reg) + 1}]; ${zero}`);
-        if (isG(o1)) return reg(`s[${d}] = r${o1.reg}; s[${d + 1}] = ${q ? `h${o1.reg}` : '0'}; ${zero}`);
-        return mem(o1, false, q ? 8 : 4, false, `s[${d}] = dv.getInt32(t, true); s[${d + 1}] = ${q ? 'dv.getInt32(t + 4, true)' : '0'}; ${zero}`);
+        // movq xmm, xmm/m64 in the double view when the registers are doubles: the upper lane becomes +0.0 (zero bits).
+        if (q && !isG(o1) && V.view([o0.reg, ...xr(o1)], XMode.I) === XMode.F) {
+          const D = V.F(o0.reg);
+          if (isX(o1)) return reg(`${D(0)} = ${V.F(o1.reg)(0)}; ${D(1)} = 0;`);
+          return mem(o1, false, 8, false, `${D(0)} = dv.getFloat64(t, true); ${D(1)} = 0;`);
+        }
+        const D = V.I(o0.reg);
+        const zero = `${D(2)} = 0; ${D(3)} = 0;`;
+        if (isX(o1)) {
+          const S = V.I(o1.reg);
+          return reg(`${D(0)} = ${S(0)}; ${D(1)} = ${S(1)}; ${zero}`);
+        }
+        if (isG(o1)) return reg(`${D(0)} = r${o1.reg}; ${D(1)} = ${q ? `h${o1.reg}` : '0'}; ${zero}`);
+        return mem(o1, false, q ? 8 : 4, false, `${D(0)} = dv.getInt32(t, true); ${D(1)} = ${q ? 'dv.getInt32(t + 4, true)' : '0'}; ${zero}`);
       }
-      const sr = I32(o1.reg);
-      if (isG(o0)) return reg(`r${o0.reg} = s[${sr}]; h${o0.reg} = ${q ? `s[${sr + 1}]` : '0'};`);
-      return mem(o0, true, q ? 8 : 4, false, `dv.setInt32(t, s[${sr}], true);${q ? ` dv.setInt32(t + 4, s[${sr + 1}], true);` : ''}`);
+      if (q && !isG(o0) && V.view([o1.reg], XMode.I) === XMode.F) return mem(o0, true, 8, false, `dv.setFloat64(t, ${V.F(o1.reg)(0)}, true);`);
+      const S = V.I(o1.reg);
+      if (isG(o0)) return reg(`r${o0.reg} = ${S(0)}; h${o0.reg} = ${q ? S(1) : '0'};`);
+      return mem(o0, true, q ? 8 : 4, false, `dv.setInt32(t, ${S(0)}, true);${q ? ` dv.setInt32(t + 4, ${S(1)}, true);` : ''}`);
     }
-    case Mn.MOVHLPS:
-      return reg(`s[${d}] = s[${I32(o1.reg) + 2}]; s[${d + 1}] = s[${I32(o1.reg) + 3}];`);
-    case Mn.MOVLHPS:
-      return reg(`s[${d + 2}] = s[${I32(o1.reg)}]; s[${d + 3}] = s[${I32(o1.reg) + 1}];`);
+    case Mn.MOVHLPS: case Mn.MOVLHPS: {
+      const hl = x.op === Mn.MOVHLPS;
+      if (V.view([o0.reg, o1.reg], XMode.F) === XMode.F) {
+        const D = V.F(o0.reg), S = V.F(o1.reg);
+        return reg(hl ? `${D(0)} = ${S(1)};` : `${D(1)} = ${S(0)};`);
+      }
+      const D = V.I(o0.reg), S = V.I(o1.reg);
+      return reg(hl ? `${D(0)} = ${S(2)}; ${D(1)} = ${S(3)};` : `${D(2)} = ${S(0)}; ${D(3)} = ${S(1)};`);
+    }
     case Mn.CVTSI2SD: {
+      const D = V.F(o0.reg);
       // int32 -> double is exact; int64 -> double rounds once (RN), exact below 2^53 in magnitude.
       if (isG(o1)) {
-        if (o1.size === 4) return reg(`f[${df}] = r${o1.reg};`);
-        return reg(`f[${df}] = h${o1.reg} * 4294967296 + (r${o1.reg} >>> 0);`,
-          `sse && ((h${o1.reg} + 2097152) >>> 0 < 4194304 || (s[${MXCSR}] & 65504) === 8096)`);
+        if (o1.size === 4) return reg(`${D(0)} = r${o1.reg};`);
+        return reg(`${D(0)} = h${o1.reg} * 4294967296 + (r${o1.reg} >>> 0);`,
+          `sse && ((h${o1.reg} + 2097152) >>> 0 < 4194304 || fpok)`);
       }
-      if (o1.size === 4) return mem(o1, false, 4, false, `f[${df}] = dv.getInt32(t, true);`);
+      if (o1.size === 4) return mem(o1, false, 4, false, `${D(0)} = dv.getInt32(t, true);`);
       return [...h.addr(x, o1, gi), ifStmt(rawExpr(`sse && tR[ti] === pg && po <= 4088`), [
         ...raw(`t = to[ti] + po; mh = dv.getInt32(t + 4, true);`),
-        ifStmt(rawExpr(`(mh + 2097152) >>> 0 < 4194304 || (s[${MXCSR}] & 65504) === 8096`),
-          raw(`f[${df}] = mh * 4294967296 + (dv.getInt32(t, true) >>> 0);`), slow),
+        ifStmt(rawExpr(`(mh + 2097152) >>> 0 < 4194304 || fpok`),
+          raw(`${D(0)} = mh * 4294967296 + (dv.getInt32(t, true) >>> 0);`), slow),
       ], slow)];
     }
     case Mn.CVTTSD2SI: {
@@ -440,12 +681,25 @@ export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
       const test = `${range} && (xa === xv || (s[${MXCSR}] & 4128) === 4128)`;
       const set = wide ? `r${o0.reg} = xa | 0; h${o0.reg} = Math.floor(xa / 4294967296) | 0;` : `r${o0.reg} = xa | 0; h${o0.reg} = 0;`;
       const body = [...raw('xa = Math.trunc(xv);'), ifStmt(rawExpr(test), raw(set), slow)];
-      if (isX(o1)) return [ifStmt(id('sse'), [...raw(`xv = f[${F64(o1.reg)}];`), ...body], slow)];
+      if (isX(o1)) return [ifStmt(id('sse'), [...raw(`xv = ${V.F(o1.reg)(0)};`), ...body], slow)];
       return [...h.addr(x, o1, gi), ifStmt(rawExpr('sse && tR[ti] === pg && po <= 4088'), [...raw('xv = dv.getFloat64(to[ti] + po, true);'), ...body], slow)];
     }
+    case Mn.UCOMISD: case Mn.COMISD: {
+      // Two ordered, non-denormal doubles compare without any MXCSR flag (IE needs a NaN, DE a denormal), in every
+      // MXCSR state: ZF PF CF = 000 greater, 001 less, 100 equal (+0 = -0), OF SF AF cleared.
+      const commit = h.fcmpFlags(gi);
+      const ok = `${notDen('xa')} && ${notDen('xb')}`;
+      const fast = commit === undefined ? raw('u = 1;') : [...raw('fr = xa > xb ? 0 : xa < xb ? 1 : 64; u = 1;'), ...commit];
+      const pre = raw('u = 0;');
+      const tail = ifStmt(rawExpr('u === 0'), commit === undefined ? slow : [...slow, ...raw(`fr = s[${FLAGS}] & 69;`)]);
+      const A = V.F(o0.reg);
+      if (isX(o1)) return [...pre, ifStmt(rawExpr('sse'), [...raw(`xa = ${A(0)}; xb = ${V.F(o1.reg)(0)};`), ifStmt(rawExpr(ok), fast)]), tail];
+      return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr('sse && tR[ti] === pg && po <= 4088'),
+        [...raw(`xa = ${A(0)}; xb = dv.getFloat64(to[ti] + po, true);`), ifStmt(rawExpr(ok), fast)]), tail];
+    }
     case Mn.PMOVMSKB: {
-      const sr = I32(o1.reg);
-      const mb = (k: number): string => `((s[${sr + k}] >>> 7) & 1 | (s[${sr + k}] >>> 14) & 2 | (s[${sr + k}] >>> 21) & 4 | (s[${sr + k}] >>> 28) & 8)${k > 0 ? ` << ${4 * k}` : ''}`;
+      const S = V.I(o1.reg);
+      const mb = (k: number): string => `((${S(k)} >>> 7) & 1 | (${S(k)} >>> 14) & 2 | (${S(k)} >>> 21) & 4 | (${S(k)} >>> 28) & 8)${k > 0 ? ` << ${4 * k}` : ''}`;
       return reg(`r${o0.reg} = ${[0, 1, 2, 3].map(mb).join(' | ')}; h${o0.reg} = 0;`);
     }
     default:

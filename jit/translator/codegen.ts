@@ -21,11 +21,17 @@ import {
 import type { Region, RegionBlock } from './region.js';
 import type { Handler } from '../cache/code-cache.js';
 import { successors } from './region.js';
-import { SSE_FAST, sseFastOk, sseDecls, genSse } from './codegen-sse.js';
+import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmmLoad, xmmOperands, XmmIO, sseRecheck } from './codegen-sse.js';
 import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
 
 const CF = 1, ZF = 0x40, SF = 0x80, OF = 0x800;
 const ALL = ARITH_FLAGS;
+
+/**
+ * Pseudo producer of (U)COMISD: the flags are in the state buffer (fmask = 0) and `fr` holds their ZF|PF|CF bits
+ * (OF SF AF are clear), so consumers in the same block test `fr`.
+ */
+const FCMP = 100 as LazyOp;
 
 /** Static knowledge of the flag producer at the current point of a block (compile time). */
 interface Producer {
@@ -91,6 +97,8 @@ export class RegionCodegen {
   private readonly hs: Handler[] = [];
   private readonly starts: number[] = [];
   private readonly used = new Set<number>(); // registers held in locals
+  /** Where each XMM register lives (codegen-sse.ts XMode): state buffer, float64 or int32 locals. */
+  private xmode: Uint8Array = new Uint8Array(16);
   private prod: Producer | undefined; // statically known producer in the current block
   private templated = 0;
   private fallbacks = 0;
@@ -127,6 +135,7 @@ export class RegionCodegen {
       }
     }
     this.computeLiveness();
+    this.xmode = planXmm(this.instrs.filter((x) => SSE_FAST.has(x.op) && this.hasTemplate(x)));
     const cases: Node[] = [];
     let gi = 0;
     for (const rb of rbs) {
@@ -150,6 +159,7 @@ export class RegionCodegen {
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
+    decls.push(...xmmDecls(this.xmode));
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;`);
     decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
@@ -291,12 +301,14 @@ export class RegionCodegen {
   private writeback(): Node[] {
     const out: Node[] = [];
     for (const r of this.used) out.push(...js`s[${2 * r}] = ${rLo(r)}; s[${2 * r + 1}] = ${rHi(r)};`);
+    out.push(...xmmStore(this.xmode));
     return out;
   }
 
   private reload(): Node[] {
     const out: Node[] = [];
     for (const r of this.used) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
+    out.push(...xmmLoad(this.xmode));
     return out;
   }
 
@@ -408,20 +420,25 @@ export class RegionCodegen {
     return EXPLICIT_INT.has(x.op);
   }
 
-  private callHandler(x: Instr, gi: number): Node[] {
+  private callHandler(x: Instr, gi: number, xmm?: XmmIO): Node[] {
     const regs = this.syncSet(x);
+    // XMM registers held in locals: those of the operands (and XMM0 for its implicit users), or all of them; a
+    // template's slow path knows which ones its handler reads and writes.
+    const xregs = explicitOnly(x) ? xmmOperands(x) : undefined;
     const out: Node[] = [];
     for (const r of regs) out.push(...js`s[${2 * r}] = ${rLo(r)}; s[${2 * r + 1}] = ${rHi(r)};`);
+    out.push(...xmmStore(this.xmode, xmm?.read ?? xregs));
     // A handler that neither reads nor writes flags leaves the flag record in the locals (a fault's catch block
     // stores it anyway), so most SSE work costs no flag traffic.
     const flagFree = explicitOnly(x) && (FORM_FLAGS_READ[x.form] | FORM_FLAGS_WRITTEN[x.form]) === 0;
     if (!flagFree) out.push(...this.flushFlags());
     out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
+    out.push(...xmmLoad(this.xmode, xmm?.written ?? xregs));
     if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
     else {
       this.hiZero.clear();
-      out.push(...js`sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
+      out.push(...sseRecheck(this.instrs));
     }
     if (!flagFree) this.prod = undefined;
     return out;
@@ -1212,6 +1229,8 @@ export class RegionCodegen {
   /** CF of a statically known producer, as an expression over the flag temps (undefined: not cheap). */
   private cfOf(p: Producer): Node | undefined {
     switch (p.op) {
+      case FCMP:
+        return expr`fr & 1`;
       case LazyOp.Logic:
         return lit(0);
       case LazyOp.Inc:
@@ -1240,6 +1259,12 @@ export class RegionCodegen {
 
   private fusedCond(p: Producer, cc: number): Node | undefined {
     const neg = (cc & 1) !== 0;
+    if (p.op === FCMP) {
+      // O, S, L: OF = SF = 0 makes them false; LE is ZF.
+      const bits = [0, CF, ZF, CF | ZF, 0, 4, 0, ZF][cc >> 1];
+      const e = bits === 0 ? lit(false) : expr`(fr & ${bits}) !== 0`;
+      return neg ? expr`!(${e})` : e;
+    }
     let e: Node | undefined;
     const z = p.size === 8 ? expr`(fr === 0 && frh === 0)` : p.size === 4 ? expr`fr === 0` : expr`fr === 0`;
     const sgn = p.size === 8 ? expr`frh < 0` : p.size === 4 ? expr`fr < 0` : p.size === 2 ? expr`(fr & 32768) !== 0` : expr`(fr & 128) !== 0`;
@@ -1296,9 +1321,25 @@ export class RegionCodegen {
 
   /** SSE/SSE2 templates (codegen-sse.ts), with the address and fallback helpers of this region. */
   private genSse(x: Instr, gi: number): Node[] {
-    const host = { addr: (i: Instr, o: Operand, g: number) => this.addr(i, o, g), callHandler: (i: Instr, g: number) => this.callHandler(i, g),
-      storeCheck: (g: number, i: Instr) => this.storeCheck(g, i) };
+    const host = { addr: (i: Instr, o: Operand, g: number) => this.addr(i, o, g), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
+      storeCheck: (g: number, i: Instr) => this.storeCheck(g, i), xmode: this.xmode,
+      fcmpFlags: (g: number) => this.fcmpFlags(g) };
     return genSse(host, x, gi);
+  }
+
+  /** (U)COMISD's flags from `fr`: all six arithmetic flags replaced, so a pending local record is dropped. */
+  private fcmpFlags(gi: number): Node[] | undefined {
+    if ((this.liveAfter[gi] & ALL) === 0) {
+      this.prod = undefined;
+      return undefined;
+    }
+    const out = js`s[${FLAGS}] = (s[${FLAGS}] & ${~ALL}) | fr; s[${FLAGS_LAZY}] = 0; fmask = 0;`;
+    if (this.fovMaybe) {
+      out.push(...js`fov = -1;`);
+      this.fovMaybe = false;
+    }
+    this.prod = { op: FCMP, size: 0 };
+    return out;
   }
 
   private genCmov(x: Instr, gi: number): Node[] {
