@@ -186,7 +186,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('jit')) {
     let r: GuestResult;
     try {
-      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 4, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined, loadDir: o.loadDir !== undefined ? join(o.loadDir, w.name) : undefined });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 6, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined, loadDir: o.loadDir !== undefined ? join(o.loadDir, w.name) : undefined });
     } catch (e) {
       return err('JIT', e);
     }
