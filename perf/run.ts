@@ -238,7 +238,7 @@ interface ShortRun {
   regions: number;
 }
 
-const SHORT_TRIES = 7;
+const SHORT_TRIES = 15;
 
 function shortRuns(o: Options): ShortRun[] {
   const out: ShortRun[] = [];
