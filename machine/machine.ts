@@ -72,7 +72,7 @@ export interface MachineStats {
 /** Block executions before the 'auto' engine translates a block's region. */
 export const JIT_THRESHOLD = 1000;
 /** The 'auto' engine translates a block once it has retired this many instructions (executions x length): tuned on the perf suite's short runs and cold runs. */
-export const JIT_HOT_INSTRUCTIONS = 250_000;
+export const JIT_HOT_INSTRUCTIONS = 500_000;
 
 /** How long run() executes before yielding to the event loop (host milliseconds). */
 const BATCH_MS = 16;
