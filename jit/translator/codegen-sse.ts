@@ -18,7 +18,8 @@ import { Node, id, ifStmt } from './estree.js';
 /** What the SSE templates need from the region code generator. */
 export interface SseHost {
   /** `cur = gi;` and ea/pg/ti/po for memory operand o (TLB slot, page offset). */
-  addr(x: Instr, o: Operand, gi: number): Node[];
+  /** ea/pg/ti/po of `o`; with `tag`, also the TLB test against that tag array in `hit` (codegen.ts addr()). */
+  addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW'): Node[];
   /**
    * The interpreter's handler for instruction gi with the registers it touches synchronised; `xmm`: the XMM registers
    * it reads (stored before) and writes (reloaded after), when narrower than all its XMM operands.
@@ -492,8 +493,8 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
   const reg = (body: string, test = 'sse'): Node[] => [ifStmt(rawExpr(test), raw(body), slow)];
   /** Memory fast path: TLB hit, inside the page, aligned when required; body sees t = host offset. */
   const mem = (o: Operand, write: boolean, size: number, aligned: boolean, body: string, test = 'sse'): Node[] => [
-    ...h.addr(x, o, gi),
-    ifStmt(rawExpr(`${test} && ${write ? 'tW' : 'tR'}[ti] === pg && po <= ${4096 - size}${aligned && size === 16 ? ' && (po & 15) === 0' : ''}`),
+    ...h.addr(x, o, gi, write ? 'tW' : 'tR'),
+    ifStmt(rawExpr(`${test} && hit && po <= ${4096 - size}${aligned && size === 16 ? ' && (po & 15) === 0' : ''}`),
       raw(`t = to[ti] + po; ${body}`), write ? [...slow, ...raw('chk = 1;')] : slow),
     // A store the handler made may have hit translated code or a device: leave if it raised PENDING.
     ...(write ? h.storeCheck(gi, x) : []),
@@ -571,7 +572,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
       const tail = ifStmt(rawExpr('u === 0'), slow);
       if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${V.F(o1.reg)(0)}; ${fast}`)), tail];
-      return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr(`${FP_GUARD} && tR[ti] === pg && po <= 4088`),
+      return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`${FP_GUARD} && hit && po <= 4088`),
         raw(`xb = dv.getFloat64(to[ti] + po, true); ${fast}`)), tail];
     }
     case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
@@ -588,7 +589,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
         const S = V.F(o1.reg);
         return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];
       }
-      return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr(`${FP_GUARD} && tR[ti] === pg && po <= 4080 && (po & 15) === 0`),
+      return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`${FP_GUARD} && hit && po <= 4080 && (po & 15) === 0`),
         raw(`xb = dv.getFloat64(to[ti] + po, true); mh = dv.getFloat64(to[ti] + po + 8, true); ${fast}`)), tail];
     }
     case Mn.MOVSD_X:
@@ -668,7 +669,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
           `sse && ((h${o1.reg} + 2097152) >>> 0 < 4194304 || fpok)`);
       }
       if (o1.size === 4) return mem(o1, false, 4, false, `${D(0)} = dv.getInt32(t, true);`);
-      return [...h.addr(x, o1, gi), ifStmt(rawExpr(`sse && tR[ti] === pg && po <= 4088`), [
+      return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`sse && hit && po <= 4088`), [
         ...raw(`t = to[ti] + po; mh = dv.getInt32(t + 4, true);`),
         ifStmt(rawExpr(`(mh + 2097152) >>> 0 < 4194304 || fpok`),
           raw(`${D(0)} = mh * 4294967296 + (dv.getInt32(t, true) >>> 0);`), slow),
@@ -682,7 +683,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const set = wide ? `r${o0.reg} = xa | 0; h${o0.reg} = Math.floor(xa / 4294967296) | 0;` : `r${o0.reg} = xa | 0; h${o0.reg} = 0;`;
       const body = [...raw('xa = Math.trunc(xv);'), ifStmt(rawExpr(test), raw(set), slow)];
       if (isX(o1)) return [ifStmt(id('sse'), [...raw(`xv = ${V.F(o1.reg)(0)};`), ...body], slow)];
-      return [...h.addr(x, o1, gi), ifStmt(rawExpr('sse && tR[ti] === pg && po <= 4088'), [...raw('xv = dv.getFloat64(to[ti] + po, true);'), ...body], slow)];
+      return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'), [...raw('xv = dv.getFloat64(to[ti] + po, true);'), ...body], slow)];
     }
     case Mn.UCOMISD: case Mn.COMISD: {
       // Two ordered, non-denormal doubles compare without any MXCSR flag (IE needs a NaN, DE a denormal), in every
@@ -694,7 +695,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const tail = ifStmt(rawExpr('u === 0'), commit === undefined ? slow : [...slow, ...raw(`fr = s[${FLAGS}] & 69;`)]);
       const A = V.F(o0.reg);
       if (isX(o1)) return [...pre, ifStmt(rawExpr('sse'), [...raw(`xa = ${A(0)}; xb = ${V.F(o1.reg)(0)};`), ifStmt(rawExpr(ok), fast)]), tail];
-      return [...pre, ...h.addr(x, o1, gi), ifStmt(rawExpr('sse && tR[ti] === pg && po <= 4088'),
+      return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'),
         [...raw(`xa = ${A(0)}; xb = dv.getFloat64(to[ti] + po, true);`), ifStmt(rawExpr(ok), fast)]), tail];
     }
     case Mn.PMOVMSKB: {

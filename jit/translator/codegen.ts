@@ -1321,7 +1321,7 @@ export class RegionCodegen {
 
   /** SSE/SSE2 templates (codegen-sse.ts), with the address and fallback helpers of this region. */
   private genSse(x: Instr, gi: number): Node[] {
-    const host = { addr: (i: Instr, o: Operand, g: number) => this.addr(i, o, g), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
+    const host = { addr: (i: Instr, o: Operand, g: number, tag?: 'tR' | 'tW') => this.addr(i, o, g, tag), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
       storeCheck: (g: number, i: Instr) => this.storeCheck(g, i), xmode: this.xmode,
       fcmpFlags: (g: number) => this.fcmpFlags(g) };
     return genSse(host, x, gi);
