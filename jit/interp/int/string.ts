@@ -146,6 +146,10 @@ function bulkMovs(cpu: Cpu, ins: Instr, e: number, max: number): number {
   if (dl !== dl) return 0;
   const sp = Math.floor(sl / 4096), dp = Math.floor(dl / 4096);
   const si = sp & S.TLB_MASK, di = dp & S.TLB_MASK;
+  // Translate missing pages here rather than copying one element to fill the TLB (a copy touches a new page every
+  // 4 KiB). The order and faults are the element path's: source read first, then destination write, nothing copied.
+  if (cpu.tagR[si] !== sp) cpu.probeRead(sl, 1);
+  if (cpu.tagW[di] !== dp) cpu.probeWrite(dl, 1);
   if (cpu.tagR[si] !== sp || cpu.tagW[di] !== dp) return 0;
   const rs = cpu.toff[si] + (sl & 0xfff);
   const rd = cpu.toff[di] + (dl & 0xfff);
@@ -173,6 +177,7 @@ function bulkStos(cpu: Cpu, ins: Instr, e: number, max: number): number {
   if (dl !== dl) return 0;
   const dp = Math.floor(dl / 4096);
   const di = dp & S.TLB_MASK;
+  if (cpu.tagW[di] !== dp) cpu.probeWrite(dl, 1); // as in bulkMovs: fill the TLB instead of one element store
   if (cpu.tagW[di] !== dp) return 0;
   const rd = cpu.toff[di] + (dl & 0xfff);
   const ram = cpu.ram;
