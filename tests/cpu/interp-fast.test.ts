@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../oracle/assemble.js';
 import { makeFlat, DATA, DATA_SIZE } from '../jit/flat.js';
-import { PROLOGUE } from '../jit/prologue.js';
+import { PROLOGUE, MAP_ON_PF } from '../jit/prologue.js';
 import { HALTED, RIP_F, FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, ARITH_FLAGS, Flag } from '../../machine/cpu/state.js';
 import { fastCond } from '../../jit/interp/fast-exec.js';
 import { testCond } from '../../jit/interp/flags.js';
@@ -133,19 +133,7 @@ describe('interpreter inline block loop = handler-per-instruction reference', ()
   dec ecx
   jnz 1b
   hlt
-handler14:
-  inc r15
-  mov r14, cr2
-  mov r13, [rsp + 8]
-  mov rax, 0x600083
-  mov [0x12018], rax
-  invlpg [rsi]
-  add rsp, 8
-  iretq
-handler0:
-handler13:
-  hlt
-`;
+${MAP_ON_PF}`;
     const [bin] = assemble([src]);
     const e = same(bin, src, 3, [3]);
     expect(e.i32[15 * 2]).toBe(1); // r15: exactly one #PF

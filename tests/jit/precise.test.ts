@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../oracle/assemble.js';
 import { runFlat } from './flat.js';
-import { PROLOGUE } from './prologue.js';
+import { PROLOGUE, MAP_ON_PF } from './prologue.js';
 
 
 function both(src: string, unmapped: number[] = []) {
@@ -29,19 +29,7 @@ faulting:
   dec ecx
   jnz 1b
   hlt
-handler14:
-  inc r15
-  mov r14, cr2
-  mov r13, [rsp + 8]
-  mov rax, 0x600083
-  mov [0x12018], rax
-  invlpg [rsi]
-  add rsp, 8
-  iretq
-handler0:
-handler13:
-  hlt
-`;
+${MAP_ON_PF}`;
     const { a, b } = both(src, [3]);
     // Independent model of the loop.
     const mem = new Map<bigint, bigint>();

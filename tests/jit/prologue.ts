@@ -30,3 +30,22 @@ export const PROLOGUE = `
   xor r14d, r14d
   xor r13d, r13d
 `;
+
+/**
+ * Exception handlers for programs that touch the unmapped 2 MiB page at 6 MiB through rsi: #PF counts in r15,
+ * records CR2 in r14 and the faulting RIP in r13, maps the page and returns (the access restarts); #DE/#GP halt.
+ */
+export const MAP_ON_PF = `
+handler14:
+  inc r15
+  mov r14, cr2
+  mov r13, [rsp + 8]
+  mov rax, 0x600083
+  mov [0x12018], rax
+  invlpg [rsi]
+  add rsp, 8
+  iretq
+handler0:
+handler13:
+  hlt
+`;
