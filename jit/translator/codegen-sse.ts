@@ -495,7 +495,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
   const mem = (o: Operand, write: boolean, size: number, aligned: boolean, body: string, test = 'sse'): Node[] => [
     ...h.addr(x, o, gi, write ? 'tW' : 'tR'),
     ifStmt(rawExpr(`${test} && hit && po <= ${4096 - size}${aligned && size === 16 ? ' && (po & 15) === 0' : ''}`),
-      raw(`t = to[ti] + po; ${body}`), write ? [...slow, ...raw('chk = 1;')] : slow),
+      raw(`t = pb + po; ${body}`), write ? [...slow, ...raw('chk = 1;')] : slow),
     // A store the handler made may have hit translated code or a device: leave if it raised PENDING.
     ...(write ? h.storeCheck(gi, x) : []),
   ];
@@ -573,7 +573,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const tail = ifStmt(rawExpr('u === 0'), slow);
       if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${V.F(o1.reg)(0)}; ${fast}`)), tail];
       return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`${FP_GUARD} && hit && po <= 4088`),
-        raw(`xb = dv.getFloat64(to[ti] + po, true); ${fast}`)), tail];
+        raw(`xb = dv.getFloat64(pb + po, true); ${fast}`)), tail];
     }
     case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
       const D = V.F(o0.reg);
@@ -590,7 +590,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
         return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];
       }
       return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`${FP_GUARD} && hit && po <= 4080 && (po & 15) === 0`),
-        raw(`xb = dv.getFloat64(to[ti] + po, true); mh = dv.getFloat64(to[ti] + po + 8, true); ${fast}`)), tail];
+        raw(`xb = dv.getFloat64(pb + po, true); mh = dv.getFloat64(pb + po + 8, true); ${fast}`)), tail];
     }
     case Mn.MOVSD_X:
       if (isX(o0) && isX(o1)) return reg(`${V.F(o0.reg)(0)} = ${V.F(o1.reg)(0)};`); // upper lane kept
@@ -670,7 +670,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       }
       if (o1.size === 4) return mem(o1, false, 4, false, `${D(0)} = dv.getInt32(t, true);`);
       return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`sse && hit && po <= 4088`), [
-        ...raw(`t = to[ti] + po; mh = dv.getInt32(t + 4, true);`),
+        ...raw(`t = pb + po; mh = dv.getInt32(t + 4, true);`),
         ifStmt(rawExpr(`(mh + 2097152) >>> 0 < 4194304 || fpok`),
           raw(`${D(0)} = mh * 4294967296 + (dv.getInt32(t, true) >>> 0);`), slow),
       ], slow)];
@@ -683,7 +683,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const set = wide ? `r${o0.reg} = xa | 0; h${o0.reg} = Math.floor(xa / 4294967296) | 0;` : `r${o0.reg} = xa | 0; h${o0.reg} = 0;`;
       const body = [...raw('xa = Math.trunc(xv);'), ifStmt(rawExpr(test), raw(set), slow)];
       if (isX(o1)) return [ifStmt(id('sse'), [...raw(`xv = ${V.F(o1.reg)(0)};`), ...body], slow)];
-      return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'), [...raw('xv = dv.getFloat64(to[ti] + po, true);'), ...body], slow)];
+      return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'), [...raw('xv = dv.getFloat64(pb + po, true);'), ...body], slow)];
     }
     case Mn.UCOMISD: case Mn.COMISD: {
       // Two ordered, non-denormal doubles compare without any MXCSR flag (IE needs a NaN, DE a denormal), in every
@@ -696,7 +696,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const A = V.F(o0.reg);
       if (isX(o1)) return [...pre, ifStmt(rawExpr('sse'), [...raw(`xa = ${A(0)}; xb = ${V.F(o1.reg)(0)};`), ifStmt(rawExpr(ok), fast)]), tail];
       return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'),
-        [...raw(`xa = ${A(0)}; xb = dv.getFloat64(to[ti] + po, true);`), ifStmt(rawExpr(ok), fast)]), tail];
+        [...raw(`xa = ${A(0)}; xb = dv.getFloat64(pb + po, true);`), ifStmt(rawExpr(ok), fast)]), tail];
     }
     case Mn.PMOVMSKB: {
       const S = V.I(o1.reg);

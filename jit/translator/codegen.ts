@@ -108,6 +108,7 @@ export class RegionCodegen {
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
   private needIpI = false;
+  private sites = 0; // access sites with a one-page cache (siteHit)
   private hitTag: 'tR' | 'tW' | undefined;
   /** Region index of the block being generated, and whether it branches to its own start. */
   private current = 0;
@@ -161,7 +162,16 @@ export class RegionCodegen {
     }
     decls.push(...xmmDecls(this.xmode));
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;`);
-    decls.push(...js`let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    if (this.sites > 0) {
+      const names: string[] = [];
+      const inits: Node[] = [];
+      for (let k = 0; k < this.sites; k++) {
+        names.push(`c${k}p`, `c${k}o`, `c${k}g`);
+        inits.push(lit(-1), lit(0), lit(-1));
+      }
+      decls.push(letDecl(names, inits));
+    }
+    decls.push(...js`let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
     const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
@@ -432,7 +442,7 @@ export class RegionCodegen {
     // stores it anyway), so most SSE work costs no flag traffic.
     const flagFree = explicitOnly(x) && (FORM_FLAGS_READ[x.form] | FORM_FLAGS_WRITTEN[x.form]) === 0;
     if (!flagFree) out.push(...this.flushFlags());
-    out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
+    out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]); gen++;`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
     out.push(...xmmLoad(this.xmode, xmm?.written ?? xregs));
     if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
@@ -616,9 +626,9 @@ export class RegionCodegen {
    * compares an int32 page number (a `pg` merged from both paths is a double). load/store use `hit` when their tag
    * matches the last addr() call's.
    */
-  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW'): Node[] {
+  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', siteCache = true): Node[] {
     this.hitTag = tag;
-    const hit = tag === undefined ? [] : js`hit = ${id(tag)}[ti] === pg;`;
+    const hit = tag === undefined ? [] : js`hit = ${id(tag)}[ti] === pg; pb = to[ti];`;
     const slow = [...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...hit];
     const fast = this.intAddr(x, o, gi);
     if (fast === undefined) return [...js`cur = ${gi};`, ...slow];
@@ -626,14 +636,29 @@ export class RegionCodegen {
     return [
       ...js`cur = ${gi};`,
       ...fast.pre,
-      { type: 'IfStatement', test, consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...hit]), alternate: block(slow) },
+      { type: 'IfStatement', test, consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...(siteCache ? this.siteHit(tag) : hit)]), alternate: block(slow) },
     ];
+  }
+
+  /**
+   * The TLB test of an int32-path access, through a one-page cache of this access site (cNp page, cNo its RAM
+   * offset, cNg the generation it was filled in): a loop that keeps touching the same page skips the tag and offset
+   * loads. A translation changes only through instructions that end their block (INVLPG, MOV CR3/CR0/CR4, WRMSR),
+   * which leave the region, and the caches start empty at every region entry; as a second line, `gen` moves on at
+   * every helper call (J.rd/J.wr, interpreter handlers) and drops every site's page.
+   */
+  private siteHit(tag: 'tR' | 'tW' | undefined): Node[] {
+    if (tag === undefined) return [];
+    const k = this.sites++;
+    const [cp, co, cg] = [`c${k}p`, `c${k}o`, `c${k}g`];
+    return js`if (pg === ${id(cp)} && ${id(cg)} === gen) { hit = true; pb = ${id(co)}; }
+      else { hit = ${id(tag)}[ti] === pg; pb = to[ti]; if (hit) { ${id(cp)} = pg; ${id(co)} = pb; ${id(cg)} = gen; } }`;
   }
 
   /** Like addr() for the stack slot at RSP + off (PUSH/CALL: -8, POP/RET: 0); SS has base 0 in 64-bit mode. */
   private stackAddr(gi: number, off: 0 | -8, tag: 'tR' | 'tW'): Node[] {
     this.hitTag = tag;
-    const hit = js`hit = ${id(tag)}[ti] === pg;`;
+    const hit = js`hit = ${id(tag)}[ti] === pg; pb = to[ti];`;
     const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
     return [
       ...js`cur = ${gi}; ua = r4 + ${off} | 0;`,
@@ -697,33 +722,37 @@ export class RegionCodegen {
 
   /** Load `size` bytes at ea into m (and mh for 8): fast path through the TLB, else J.rd. */
   private load(size: number, write: boolean): Node[] {
+    const useHit = this.hitTag === (write ? 'tW' : 'tR');
     const h = id(this.tlbHit(write ? 'tW' : 'tR'));
+    const b = useHit ? id('pb') : expr`to[ti]`;
     switch (size) {
       case 1:
-        return js`if (${h}) m = ram[to[ti] + po]; else m = J.rd(cpu, ea, 1, ${write});`;
+        return js`if (${h}) m = ram[${b} + po]; else { m = J.rd(cpu, ea, 1, ${write}); gen++; }`;
       case 2:
-        return js`if (${h} && po <= 4094) m = dv.getUint16(to[ti] + po, true); else m = J.rd(cpu, ea, 2, ${write});`;
+        return js`if (${h} && po <= 4094) m = dv.getUint16(${b} + po, true); else { m = J.rd(cpu, ea, 2, ${write}); gen++; }`;
       case 4:
-        return js`if (${h} && po <= 4092) m = dv.getInt32(to[ti] + po, true); else m = J.rd(cpu, ea, 4, ${write});`;
+        return js`if (${h} && po <= 4092) m = dv.getInt32(${b} + po, true); else { m = J.rd(cpu, ea, 4, ${write}); gen++; }`;
       default:
-        return js`if (${h} && po <= 4088) { m = dv.getInt32(to[ti] + po, true); mh = dv.getInt32(to[ti] + po + 4, true); }
-          else { m = J.rd(cpu, ea, 8, ${write}); mh = cpu.hi; }`;
+        return js`if (${h} && po <= 4088) { m = dv.getInt32(${b} + po, true); mh = dv.getInt32(${b} + po + 4, true); }
+          else { m = J.rd(cpu, ea, 8, ${write}); mh = cpu.hi; gen++; }`;
     }
   }
 
   /** Store v (vh) of `size` bytes at ea (ea/pg/ti/po already computed). */
   private store(size: number, v: Node, vh: Node): Node[] {
+    const useHit = this.hitTag === 'tW';
     const h = id(this.tlbHit('tW'));
+    const b = useHit ? id('pb') : expr`to[ti]`;
     switch (size) {
       case 1:
-        return js`if (${h}) ram[to[ti] + po] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
+        return js`if (${h}) ram[${b} + po] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; gen++; }`;
       case 2:
-        return js`if (${h} && po <= 4094) dv.setUint16(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
+        return js`if (${h} && po <= 4094) dv.setUint16(${b} + po, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; gen++; }`;
       case 4:
-        return js`if (${h} && po <= 4092) dv.setInt32(to[ti] + po, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
+        return js`if (${h} && po <= 4092) dv.setInt32(${b} + po, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; gen++; }`;
       default:
-        return js`if (${h} && po <= 4088) { dv.setInt32(to[ti] + po, ${v}, true); dv.setInt32(to[ti] + po + 4, ${vh}, true); }
-          else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; }`;
+        return js`if (${h} && po <= 4088) { dv.setInt32(${b} + po, ${v}, true); dv.setInt32(${b} + po + 4, ${vh}, true); }
+          else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; gen++; }`;
     }
   }
 
@@ -1321,7 +1350,8 @@ export class RegionCodegen {
 
   /** SSE/SSE2 templates (codegen-sse.ts), with the address and fallback helpers of this region. */
   private genSse(x: Instr, gi: number): Node[] {
-    const host = { addr: (i: Instr, o: Operand, g: number, tag?: 'tR' | 'tW') => this.addr(i, o, g, tag), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
+    // SSE accesses go without the per-site page cache: it grew nbody's regions past what V8 optimises well (80 -> 91 ms).
+    const host = { addr: (i: Instr, o: Operand, g: number, tag?: 'tR' | 'tW') => this.addr(i, o, g, tag, false), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
       storeCheck: (g: number, i: Instr) => this.storeCheck(g, i), xmode: this.xmode,
       fcmpFlags: (g: number) => this.fcmpFlags(g) };
     return genSse(host, x, gi);

@@ -88,4 +88,34 @@ ${BASES.flatMap((b) => INDICES.map((i) => `  .quad ${b}, ${i}`)).join('\n')}
       if (engine === 'jit') expect(r.stats!.regions).toBeGreaterThan(0);
     }
   });
+
+  it('a remapped page is seen through the same access site after INVLPG', () => {
+    // The 2 MiB page at 6 MiB alternates between physical 2 MiB (holding 5) and 4 MiB (holding 1000); the load
+    // in the loop is one access site whose cached translation must not outlive the INVLPG (which ends the block, so
+    // the region is left and re-entered with empty per-site page caches).
+    const src = `
+  mov qword ptr [0x200100], 5
+  mov qword ptr [0x400100], 1000
+  mov rsi, 0x600100
+  xor ebx, ebx
+  mov ecx, 100
+1:
+  mov eax, ecx
+  and eax, 1
+  shl eax, 21
+  add rax, 0x200083
+  mov [0x12018], rax
+  invlpg [rsi]
+  add rbx, [rsi]
+  dec ecx
+  jnz 1b
+  hlt
+`;
+    const [bin] = assemble([src]);
+    for (const engine of ['interp', 'jit'] as const) {
+      const r = runFlat(bin, engine, { threshold: 1 });
+      expect(r.regs[3], engine).toBe(50n * 1000n + 50n * 5n);
+      if (engine === 'jit') expect(r.stats!.regions).toBeGreaterThan(0);
+    }
+  });
 });

@@ -4,7 +4,7 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
-  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -19,21 +19,24 @@
             ti = pg & 4095;
             po = ua & 4095;
             hit = tW[ti] === pg;
+            pb = to[ti];
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + -8;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
             hit = tW[ti] === pg;
+            pb = to[ti];
           }
           t = r3;
           th = h3;
           if (hit && po <= 4088) {
-            dv.setInt32(to[ti] + po, t, true);
-            dv.setInt32(to[ti] + po + 4, th, true);
+            dv.setInt32(pb + po, t, true);
+            dv.setInt32(pb + po + 4, th, true);
           } else {
             J.wr(cpu, ea, 8, t, th);
             chk = 1;
+            gen++;
           }
           r4 = ea | 0;
           h4 = Math.floor(ea / 4294967296) | 0;
@@ -91,6 +94,7 @@
           f[192] = ip0 + 9;
           cur = 3;
           H[3](cpu, I[3]);
+          gen++;
           r3 = s[6];
           h3 = s[7];
           r4 = s[8];
@@ -114,19 +118,22 @@
             ti = pg & 4095;
             po = ua & 4095;
             hit = tR[ti] === pg;
+            pb = to[ti];
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + 0;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
             hit = tR[ti] === pg;
+            pb = to[ti];
           }
           if (hit && po <= 4088) {
-            m = dv.getInt32(to[ti] + po, true);
-            mh = dv.getInt32(to[ti] + po + 4, true);
+            m = dv.getInt32(pb + po, true);
+            mh = dv.getInt32(pb + po + 4, true);
           } else {
             m = J.rd(cpu, ea, 8, false);
             mh = cpu.hi;
+            gen++;
           }
           t = ea + 8;
           r4 = t | 0;
@@ -142,22 +149,25 @@
             ti = pg & 4095;
             po = ua & 4095;
             hit = tW[ti] === pg;
+            pb = to[ti];
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + -8;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
             hit = tW[ti] === pg;
+            pb = to[ti];
           }
           t = ip0 + 15;
           u = t | 0;
           uh = Math.floor(t / 4294967296) | 0;
           if (hit && po <= 4088) {
-            dv.setInt32(to[ti] + po, u, true);
-            dv.setInt32(to[ti] + po + 4, uh, true);
+            dv.setInt32(pb + po, u, true);
+            dv.setInt32(pb + po + 4, uh, true);
           } else {
             J.wr(cpu, ea, 8, u, uh);
             chk = 1;
+            gen++;
           }
           r4 = ea | 0;
           h4 = Math.floor(ea / 4294967296) | 0;
@@ -184,19 +194,22 @@
               ti = pg & 4095;
               po = ua & 4095;
               hit = tR[ti] === pg;
+              pb = to[ti];
             } else {
               ea = h4 * 4294967296 + (r4 >>> 0) + 0;
               pg = Math.floor(ea / 4096);
               ti = pg & 4095;
               po = ea & 4095;
               hit = tR[ti] === pg;
+              pb = to[ti];
             }
             if (hit && po <= 4088) {
-              m = dv.getInt32(to[ti] + po, true);
-              mh = dv.getInt32(to[ti] + po + 4, true);
+              m = dv.getInt32(pb + po, true);
+              mh = dv.getInt32(pb + po + 4, true);
             } else {
               m = J.rd(cpu, ea, 8, false);
               mh = cpu.hi;
+              gen++;
             }
             t = ea + 8;
             r4 = t | 0;

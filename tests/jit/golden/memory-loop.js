@@ -4,7 +4,8 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
-  let n = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let c0p = -1, c0o = 0, c0g = -1, c1p = -1, c1o = 0, c1g = -1;
+  let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -19,7 +20,18 @@
               pg = ua >>> 12;
               ti = pg & 4095;
               po = ua & 4095;
-              hit = tR[ti] === pg;
+              if (pg === c0p && c0g === gen) {
+                hit = true;
+                pb = c0o;
+              } else {
+                hit = tR[ti] === pg;
+                pb = to[ti];
+                if (hit) {
+                  c0p = pg;
+                  c0o = pb;
+                  c0g = gen;
+                }
+              }
             } else {
               ea = (r6 >>> 0) + (r1 >>> 0) * 8;
               ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
@@ -27,13 +39,15 @@
               ti = pg & 4095;
               po = ea & 4095;
               hit = tR[ti] === pg;
+              pb = to[ti];
             }
             if (hit && po <= 4088) {
-              m = dv.getInt32(to[ti] + po, true);
-              mh = dv.getInt32(to[ti] + po + 4, true);
+              m = dv.getInt32(pb + po, true);
+              mh = dv.getInt32(pb + po + 4, true);
             } else {
               m = J.rd(cpu, ea, 8, false);
               mh = cpu.hi;
+              gen++;
             }
             r0 = m;
             h0 = mh;
@@ -45,7 +59,18 @@
               pg = ua >>> 12;
               ti = pg & 4095;
               po = ua & 4095;
-              hit = tW[ti] === pg;
+              if (pg === c1p && c1g === gen) {
+                hit = true;
+                pb = c1o;
+              } else {
+                hit = tW[ti] === pg;
+                pb = to[ti];
+                if (hit) {
+                  c1p = pg;
+                  c1o = pb;
+                  c1g = gen;
+                }
+              }
             } else {
               ea = (r7 >>> 0) + (r1 >>> 0) * 8;
               ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
@@ -53,22 +78,25 @@
               ti = pg & 4095;
               po = ea & 4095;
               hit = tW[ti] === pg;
+              pb = to[ti];
             }
             if (hit && po <= 4088) {
-              m = dv.getInt32(to[ti] + po, true);
-              mh = dv.getInt32(to[ti] + po + 4, true);
+              m = dv.getInt32(pb + po, true);
+              mh = dv.getInt32(pb + po + 4, true);
             } else {
               m = J.rd(cpu, ea, 8, true);
               mh = cpu.hi;
+              gen++;
             }
             t = m + r0 | 0;
             th = mh + h0 + (t >>> 0 < m >>> 0 ? 1 : 0) | 0;
             if (hit && po <= 4088) {
-              dv.setInt32(to[ti] + po, t, true);
-              dv.setInt32(to[ti] + po + 4, th, true);
+              dv.setInt32(pb + po, t, true);
+              dv.setInt32(pb + po + 4, th, true);
             } else {
               J.wr(cpu, ea, 8, t, th);
               chk = 1;
+              gen++;
             }
             if (chk !== 0) {
               chk = 0;
@@ -122,19 +150,22 @@
             ti = pg & 4095;
             po = ua & 4095;
             hit = tR[ti] === pg;
+            pb = to[ti];
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + 0;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
             hit = tR[ti] === pg;
+            pb = to[ti];
           }
           if (hit && po <= 4088) {
-            m = dv.getInt32(to[ti] + po, true);
-            mh = dv.getInt32(to[ti] + po + 4, true);
+            m = dv.getInt32(pb + po, true);
+            mh = dv.getInt32(pb + po + 4, true);
           } else {
             m = J.rd(cpu, ea, 8, false);
             mh = cpu.hi;
+            gen++;
           }
           t = ea + 8;
           r4 = t | 0;
