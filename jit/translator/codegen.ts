@@ -161,7 +161,7 @@ export class RegionCodegen {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...xmmDecls(this.xmode));
-    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;`);
+    decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;`);
     if (this.sites > 0) {
       const names: string[] = [];
       const inits: Node[] = [];
@@ -327,7 +327,7 @@ export class RegionCodegen {
     return js`if (fmask !== 0) { s[${LZ_OP}] = fop; s[${LZ_SIZE}] = fsz; s[${LZ_RES_LO}] = fr; s[${LZ_RES_HI}] = frh;
       s[${LZ_A_LO}] = fa; s[${LZ_A_HI}] = fah; s[${LZ_B_LO}] = fb; s[${LZ_B_HI}] = fbh; s[${LZ_CIN}] = fcin;
       s[${FLAGS_LAZY}] = fmask; fmask = 0; if (fcf >= 0) { s[${FLAGS}] = (s[${FLAGS}] & -2) | fcf; } }
-      if (fov >= 0) { J.putFlags(s, 2049, fov); fov = -1; }`;
+      if (fov !== -1) { J.putFlags(s, 2049, fov === -2 ? (fia * fib !== Math.imul(fia, fib) ? 2049 : 0) : fov); fov = -1; }`;
   }
 
   /** Leave the region with RIP = ip0 + delta, having retired `count` more instructions of the current block. */
@@ -1177,9 +1177,10 @@ export class RegionCodegen {
     const c: Node = x.nops === 3 ? lit(x.o2.imm | 0) : id(rLo(o0.reg));
     if (size === 4) {
       out.push(...js`t = Math.imul(${b}, ${c});`);
-      // CF/OF ride on top of the current record as `fov` (applied whenever the record is stored).
+      // CF/OF ride on top of the current record as `fov` (applied whenever the record is stored); -2 defers the
+      // overflow test to that store (a fault's catch, an exit, a flag consumer), keeping the factors in fia/fib.
       if (live) {
-        out.push(...js`fov = ${b} * ${c} !== t ? 2049 : 0;`);
+        out.push(...js`fov = -2; fia = ${b}; fib = ${c};`);
         this.fovMaybe = true;
       }
       out.push(...this.setReg(o0, 4, id('t'), lit(0)));

@@ -136,4 +136,48 @@ handler14:
     expect(b.regs).toEqual(a.regs); // includes r11 = RFLAGS in the #GP frame (from "add ebx, 3")
     expect(b.retired).toBe(a.retired);
   });
+
+  it('#GP right after an overflowing IMUL: the frame holds its CF/OF (computed only when the flags are stored)', () => {
+    // imul ecx, edi overflows on the iteration where rsi turns non-canonical; the load after it faults, so the
+    // handler's RFLAGS must show CF = OF = 1 from the IMUL (the translator defers that test to the flag store).
+    const src = `${PROLOGUE}
+  lea r12, [rip + load]
+  mov ecx, 300
+  xor ebx, ebx
+  mov rsi, 0x200000
+1:
+  mov edi, 3
+  cmp ecx, 150
+  jne 2f
+  mov rsi, 0x8000000000000000
+  mov edi, 0x40000000
+2:
+  mov eax, ecx
+  imul eax, edi
+load:
+  mov rdx, [rsi]
+  add rbx, rax
+  dec ecx
+  jnz 1b
+  hlt
+handler13:
+  inc r15
+  mov r13, [rsp + 8]
+  mov r11, [rsp + 24]
+  mov rsi, 0x200000
+  add rsp, 8
+  iretq
+handler0:
+handler14:
+  hlt
+`;
+    const { a, b } = both(src);
+    for (const r of [a, b]) {
+      expect(r.regs[15]).toBe(1n);
+      expect(r.regs[13]).toBe(r.regs[12]);
+      expect(Number(r.regs[11]) & 0x801).toBe(0x801); // CF and OF of 150 * 0x40000000 (does not fit in 32 bits)
+    }
+    expect(b.regs).toEqual(a.regs);
+    expect(b.retired).toBe(a.retired);
+  });
 });

@@ -3,7 +3,7 @@
   const ip0 = f[192] - D[pc0];
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
-  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1;
+  let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;
   let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
@@ -87,8 +87,8 @@
               s[32] = s[32] & -2 | fcf;
             }
           }
-          if (fov >= 0) {
-            J.putFlags(s, 2049, fov);
+          if (fov !== -1) {
+            J.putFlags(s, 2049, fov === -2 ? fia * fib !== Math.imul(fia, fib) ? 2049 : 0 : fov);
             fov = -1;
           }
           f[192] = ip0 + 9;
@@ -242,8 +242,8 @@
                   s[32] = s[32] & -2 | fcf;
                 }
               }
-              if (fov >= 0) {
-                J.putFlags(s, 2049, fov);
+              if (fov !== -1) {
+                J.putFlags(s, 2049, fov === -2 ? fia * fib !== Math.imul(fia, fib) ? 2049 : 0 : fov);
                 fov = -1;
               }
               f[192] = ip0 + 16;
@@ -292,8 +292,8 @@
         s[32] = s[32] & -2 | fcf;
       }
     }
-    if (fov >= 0) {
-      J.putFlags(s, 2049, fov);
+    if (fov !== -1) {
+      J.putFlags(s, 2049, fov === -2 ? fia * fib !== Math.imul(fia, fib) ? 2049 : 0 : fov);
       fov = -1;
     }
     f[192] = xr;
@@ -324,8 +324,8 @@
         s[32] = s[32] & -2 | fcf;
       }
     }
-    if (fov >= 0) {
-      J.putFlags(s, 2049, fov);
+    if (fov !== -1) {
+      J.putFlags(s, 2049, fov === -2 ? fia * fib !== Math.imul(fia, fib) ? 2049 : 0 : fov);
       fov = -1;
     }
     f[192] = ip0 + S[cur];
