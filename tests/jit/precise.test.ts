@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../oracle/assemble.js';
 import { runFlat } from './flat.js';
-import { PROLOGUE, MAP_ON_PF } from './prologue.js';
+import { PROLOGUE, MAP_ON_PF, GP_RESETS_RSI } from './prologue.js';
 
 
 function both(src: string, unmapped: number[] = []) {
@@ -115,17 +115,7 @@ load:
   dec ecx
   jnz 1b
   hlt
-handler13:
-  inc r15
-  mov r13, [rsp + 8]
-  mov r11, [rsp + 24]
-  mov rsi, 0x200000
-  add rsp, 8
-  iretq
-handler0:
-handler14:
-  hlt
-`;
+${GP_RESETS_RSI}`;
     const { a, b } = both(src);
     for (const r of [a, b]) {
       expect(r.regs[15]).toBe(1n);
@@ -160,17 +150,7 @@ load:
   dec ecx
   jnz 1b
   hlt
-handler13:
-  inc r15
-  mov r13, [rsp + 8]
-  mov r11, [rsp + 24]
-  mov rsi, 0x200000
-  add rsp, 8
-  iretq
-handler0:
-handler14:
-  hlt
-`;
+${GP_RESETS_RSI}`;
     const { a, b } = both(src);
     for (const r of [a, b]) {
       expect(r.regs[15]).toBe(1n);

@@ -49,3 +49,20 @@ handler0:
 handler13:
   hlt
 `;
+
+/**
+ * Exception handlers for programs whose rsi turns non-canonical: #GP counts in r15, records the faulting RIP in r13
+ * and the frame's RFLAGS in r11, points rsi back at the data area and returns (the load restarts); #DE/#PF halt.
+ */
+export const GP_RESETS_RSI = `
+handler13:
+  inc r15
+  mov r13, [rsp + 8]
+  mov r11, [rsp + 24]
+  mov rsi, 0x200000
+  add rsp, 8
+  iretq
+handler0:
+handler14:
+  hlt
+`;
