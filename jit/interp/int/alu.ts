@@ -7,7 +7,7 @@ import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
 import { Flag } from '../../../machine/cpu/state.js';
 import { LazyOp, lazy32, lazy64, getCF, keepCF } from '../flags.js';
-import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, TWO32 } from './common.js';
+import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, TWO32, readDest, dest } from './common.js';
 import { markAlu, markIncDec } from '../fast-ops.js';
 
 /** ALU operation kinds in opcode order (00 ADD, 08 OR, 10 ADC, 18 SBB, 20 AND, 28 SUB, 30 XOR, 38 CMP), then TEST. */
@@ -508,13 +508,8 @@ function makeIncDec(d: number): { generic: Handler; prepare: (ins: Instr) => Han
     const o = ins.o0;
     const size = o.size;
     const s = cpu.i32;
-    let lin = 0;
-    let a: number;
-    if (o.kind === OpKind.Mem) {
-      lin = addrOf(cpu, ins, o, true);
-      rmwCheck(cpu, lin, size);
-      a = rdSize(cpu, lin, size);
-    } else a = readSrc(cpu, ins, o, size);
+    const a = readDest(cpu, ins, o, size);
+    const lin = dest.lin;
     const aHi = cpu.hi;
     let r: number, hi = 0;
     if (size === 8) {
@@ -546,13 +541,8 @@ function makeNegNot(neg: boolean): Handler {
     const o = ins.o0;
     const size = o.size;
     const s = cpu.i32;
-    let lin = 0;
-    let a: number;
-    if (o.kind === OpKind.Mem) {
-      lin = addrOf(cpu, ins, o, true);
-      rmwCheck(cpu, lin, size);
-      a = rdSize(cpu, lin, size);
-    } else a = readSrc(cpu, ins, o, size);
+    const a = readDest(cpu, ins, o, size);
+    const lin = dest.lin;
     const aHi = cpu.hi;
     let r: number, hi = 0;
     if (size === 8) {

@@ -7,7 +7,7 @@ import { OpKind, RegClass, REG_RIP } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
 import { SEG_LIMIT } from '../../../machine/cpu/state.js';
 import { Vec } from '../../../machine/cpu/fault.js';
-import { linearAddress, operandAddress, getGpr8Hi, setGpr8Hi } from '../operands.js';
+import { linearAddress, operandAddress, getGpr8Hi, setGpr8Hi, setGpr } from '../operands.js';
 
 export const TWO32 = 4294967296;
 const CANON = 140737488355328; // 2^47
@@ -235,6 +235,21 @@ export function rmwCheck(cpu: Cpu, lin: number, size: number): void {
   if (cpu.tagW[page & S.TLB_MASK] !== page || (lin & 0xfff) > 4096 - size) cpu.probeWrite(lin, size);
 }
 
+/** Where readDest left a memory destination's linear address (its write-back target); like cpu.hi, read at once. */
+export const dest = { lin: 0 };
+
+/**
+ * Value of a read-modify-write destination at `size` bytes (high half of 64 in cpu.hi). A memory operand is checked
+ * writable before it is read, so the instruction faults before changing anything; its address is left in dest.lin.
+ */
+export function readDest(cpu: Cpu, ins: Instr, o: Operand, size: number): number {
+  if (o.kind !== OpKind.Mem) return readSrc(cpu, ins, o, size);
+  const lin = addrOf(cpu, ins, o, true);
+  rmwCheck(cpu, lin, size);
+  dest.lin = lin;
+  return rdSize(cpu, lin, size);
+}
+
 /**
  * Value of a source operand at `size` bytes: registers and memory as readOp does, immediates sign-extended to
  * `size` by the decoder (imm/immHi) and masked here. Returns lo (size 1/2 zero-extended, 4 as int32); for size 8
@@ -276,25 +291,6 @@ export function wrSize(cpu: Cpu, lin: number, size: number, v: number, hi: numbe
 
 /** Write a register operand at its size (8/16 merge, 32 zero-extends, 64 takes hi). */
 export function writeReg(cpu: Cpu, o: Operand, size: number, v: number, hi: number): void {
-  const s = cpu.i32;
-  if (o.rc === RegClass.Gpr8Hi) {
-    setGpr8Hi(cpu, o.reg, v);
-    return;
-  }
-  const i = o.reg << 1;
-  switch (size) {
-    case 1:
-      s[i] = (s[i] & ~0xff) | (v & 0xff);
-      return;
-    case 2:
-      s[i] = (s[i] & ~0xffff) | (v & 0xffff);
-      return;
-    case 4:
-      s[i] = v;
-      s[i | 1] = 0;
-      return;
-    default:
-      s[i] = v;
-      s[i | 1] = hi;
-  }
+  if (o.rc === RegClass.Gpr8Hi) setGpr8Hi(cpu, o.reg, v);
+  else setGpr(cpu, o.reg, size, v, hi);
 }

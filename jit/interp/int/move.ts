@@ -10,7 +10,7 @@ import { CpuFault, Vec } from '../../../machine/cpu/fault.js';
 import { loadSegment } from '../../../machine/cpu/segments.js';
 import { putFlags, testCond } from '../flags.js';
 import { linearAddress } from '../operands.js';
-import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, numLo, numHi, TWO32, addrReg } from './common.js';
+import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, numLo, numHi, TWO32, addrReg, readDest, dest } from './common.js';
 import { alu4, aluSmall, alu8, K } from './alu.js';
 import { markMov, markLea, markCmov } from '../fast-ops.js';
 
@@ -244,13 +244,8 @@ const xadd: Handler = (cpu, ins) => {
   const s = cpu.i32;
   const b = readSrc(cpu, ins, src, size);
   const bHi = cpu.hi;
-  let lin = 0;
-  let a: number;
-  if (d.kind === OpKind.Mem) {
-    lin = addrOf(cpu, ins, d, true);
-    rmwCheck(cpu, lin, size);
-    a = rdSize(cpu, lin, size);
-  } else a = readSrc(cpu, ins, d, size);
+  const a = readDest(cpu, ins, d, size);
+  const lin = dest.lin;
   const aHi = cpu.hi;
   let r: number, rHi = 0;
   if (size === 8) {
@@ -272,13 +267,8 @@ const cmpxchg: Handler = (cpu, ins) => {
   const s = cpu.i32;
   const nv = readSrc(cpu, ins, src, size);
   const nvHi = cpu.hi;
-  let lin = 0;
-  let cur: number;
-  if (d.kind === OpKind.Mem) {
-    lin = addrOf(cpu, ins, d, true);
-    rmwCheck(cpu, lin, size);
-    cur = rdSize(cpu, lin, size);
-  } else cur = readSrc(cpu, ins, d, size);
+  const cur = readDest(cpu, ins, d, size);
+  const lin = dest.lin;
   const curHi = cpu.hi;
   const accLo = size === 1 ? s[AX] & 0xff : size === 2 ? s[AX] & 0xffff : s[AX];
   const accHi = s[AX | 1];

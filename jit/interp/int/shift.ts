@@ -7,7 +7,7 @@ import { OpKind, RegClass } from '../../decoder/instr.js';
 import type { Handler } from '../../cache/code-cache.js';
 import { Flag } from '../../../machine/cpu/state.js';
 import { LazyOp, lazy32, lazy64, getFlags, putFlags, PARITY } from '../flags.js';
-import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg } from './common.js';
+import { IntOp, addrOf, rmwCheck, readSrc, rdSize, wrSize, writeReg, readDest, dest } from './common.js';
 import { markShift } from '../fast-ops.js';
 
 const enum S {
@@ -251,13 +251,8 @@ function makeDouble(left: boolean): Handler {
     const size = o.size;
     const oc = ins.o2;
     const n = (oc.kind === OpKind.Imm ? oc.imm : cpu.i32[oc.reg << 1]) & (size === 8 ? 0x3f : 0x1f);
-    let lin = 0;
-    let a: number;
-    if (o.kind === OpKind.Mem) {
-      lin = addrOf(cpu, ins, o, true);
-      rmwCheck(cpu, lin, size);
-      a = rdSize(cpu, lin, size);
-    } else a = readSrc(cpu, ins, o, size);
+    const a = readDest(cpu, ins, o, size);
+    const lin = dest.lin;
     const aHi = cpu.hi;
     const b = readSrc(cpu, ins, ins.o1, size);
     const bHi = cpu.hi;
