@@ -627,17 +627,43 @@ export class RegionCodegen {
    * matches the last addr() call's.
    */
   private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', siteCache = true): Node[] {
-    this.hitTag = tag;
-    const hit = tag === undefined ? [] : js`hit = ${id(tag)}[ti] === pg; pb = to[ti];`;
-    const slow = [...this.eaStmts(x, o, gi, true), ...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...hit];
+    const slowEa = this.eaStmts(x, o, gi, true);
     const fast = this.intAddr(x, o, gi);
-    if (fast === undefined) return [...js`cur = ${gi};`, ...slow];
-    const test: Node = fast.ok ?? lit(true);
+    if (fast === undefined) {
+      this.hitTag = tag;
+      return [...js`cur = ${gi};`, ...slowEa, ...this.pageOf(tag)];
+    }
+    return this.addrPaths(gi, fast.pre, fast.ok ?? lit(true), slowEa, tag, siteCache);
+  }
+
+  /**
+   * The two paths of an address: `pre` leaves the low 32 bits in `ua` and `ok` says whether they are the whole
+   * address (then int32 page arithmetic, with the site's page cache), else `slowEa` computes it as a double.
+   * Both leave ea/pg/ti/po, and with `tag` also hit/pb.
+   */
+  private addrPaths(gi: number, pre: Node[], ok: Node, slowEa: Node[], tag: 'tR' | 'tW' | undefined, siteCache: boolean): Node[] {
+    this.hitTag = tag;
+    const fastHit = siteCache ? this.siteHit(tag) : this.tagTest(tag);
     return [
       ...js`cur = ${gi};`,
-      ...fast.pre,
-      { type: 'IfStatement', test, consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...(siteCache ? this.siteHit(tag) : hit)]), alternate: block(slow) },
+      ...pre,
+      {
+        type: 'IfStatement',
+        test: ok,
+        consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...fastHit]),
+        alternate: block([...slowEa, ...this.pageOf(tag)]),
+      },
     ];
+  }
+
+  /** pg/ti/po of the double address in ea, and with `tag` the TLB test (hit) and the page's RAM offset (pb). */
+  private pageOf(tag: 'tR' | 'tW' | undefined): Node[] {
+    return [...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...this.tagTest(tag)];
+  }
+
+  /** With `tag`: the TLB test of page pg (hit) and its RAM offset (pb). */
+  private tagTest(tag: 'tR' | 'tW' | undefined): Node[] {
+    return tag === undefined ? [] : js`hit = ${id(tag)}[ti] === pg; pb = to[ti];`;
   }
 
   /**
@@ -657,18 +683,8 @@ export class RegionCodegen {
 
   /** Like addr() for the stack slot at RSP + off (PUSH/CALL: -8, POP/RET: 0); SS has base 0 in 64-bit mode. */
   private stackAddr(gi: number, off: 0 | -8, tag: 'tR' | 'tW'): Node[] {
-    this.hitTag = tag;
-    const hit = js`hit = ${id(tag)}[ti] === pg; pb = to[ti];`;
     const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
-    return [
-      ...js`cur = ${gi}; ua = r4 + ${off} | 0;`,
-      {
-        type: 'IfStatement',
-        test: ok,
-        consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...hit]),
-        alternate: block([...js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off}; pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...hit]),
-      },
-    ];
+    return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, false);
   }
 
   /** The TLB test of the access at ea: `hit` when addr() computed it for this tag array. */
