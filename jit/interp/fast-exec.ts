@@ -20,6 +20,14 @@ const enum K {
   CANON = 140737488355328, // 2^47
 }
 
+/** A Jcc's condition: JNE/JE after a 32-bit INC/DEC or logic op (loop counters, flag tests) at once, else fastCond. */
+function jccTaken(s: Int32Array, cc: number): boolean {
+  const lz = s[S.FLAGS_LAZY];
+  return (cc === 5 || cc === 4) && s[S.LZ_SIZE] === 4 && (lz === K.NO_CF || (lz === S.ARITH_FLAGS && s[S.LZ_OP] === LazyOp.Logic))
+    ? (s[S.LZ_RES_LO] === 0) === (cc === 4)
+    : fastCond(s, cc);
+}
+
 /**
  * Condition `cc` (tttn) on the current flags: the lazy records of 32-bit SUB/CMP, logic ops and INC/DEC answer
  * directly from their operands; everything else goes through testCond.
@@ -472,11 +480,7 @@ export function execFast(cpu: Cpu, b: IBlock, budget: number, sys: SystemHooks):
           // ---- 64-bit relative branches (branch.ts JCC64 / jmpRel64): always the last instruction of the block
           case F.JCC64: {
             const cc = p[k + 3];
-            // JNE/JE after a 32-bit INC/DEC or logic op (loop counters, flag tests) inline; the rest in fastCond.
-            const lz = s[S.FLAGS_LAZY];
-            if ((cc === 5 || cc === 4) && s[S.LZ_SIZE] === 4 && (lz === K.NO_CF || (lz === S.ARITH_FLAGS && s[S.LZ_OP] === LazyOp.Logic))
-              ? (s[S.LZ_RES_LO] === 0) === (cc === 4)
-              : fastCond(s, cc)) {
+            if (jccTaken(s, cc)) {
               const t = ip0 + ends[i] + p[k + 1];
               if (!(t >= -K.CANON && t < K.CANON)) cpu.fault(Vec.GP, 0);
               f[S.RIP_F] = t;
@@ -486,10 +490,7 @@ export function execFast(cpu: Cpu, b: IBlock, budget: number, sys: SystemHooks):
           case F.JCC64_LOOP: {
             // Taken: the target is this block's start, canonical by construction; RIP is published on leaving.
             const cc = p[k + 3];
-            const lz = s[S.FLAGS_LAZY];
-            if ((cc === 5 || cc === 4) && s[S.LZ_SIZE] === 4 && (lz === K.NO_CF || (lz === S.ARITH_FLAGS && s[S.LZ_OP] === LazyOp.Logic))
-              ? (s[S.LZ_RES_LO] === 0) === (cc === 4)
-              : fastCond(s, cc)) {
+            if (jccTaken(s, cc)) {
               loop = true;
             } else f[S.RIP_F] = ip0 + ends[i];
             continue;
