@@ -483,13 +483,18 @@ const NO_CF = S.ARITH_FLAGS & ~Flag.CF;
 /** INC (d = 1) or DEC (d = -1) of any operand. */
 function makeIncDec(d: number): { generic: Handler; prepare: (ins: Instr) => Handler } {
   const op = d > 0 ? LazyOp.Inc : LazyOp.Dec;
+  // The hottest shape (loop counters): the record written in place, CF pinned only when it is still lazy.
   const r4: Handler = (cpu, ins) => {
     const s = cpu.i32;
     const i = ins.o0.reg << 1;
     const a = s[i];
     const r = (a + d) | 0;
-    keepCF(s);
-    lazy32(s, op, 4, r, a, 1, NO_CF);
+    if (s[S.FLAGS_LAZY] & Flag.CF) keepCF(s);
+    s[S.LZ_OP] = op;
+    s[S.LZ_SIZE] = 4;
+    s[S.LZ_RES_LO] = r;
+    s[S.LZ_A_LO] = a;
+    s[S.FLAGS_LAZY] = NO_CF;
     s[i] = r;
     s[i | 1] = 0;
   };
@@ -523,6 +528,7 @@ function makeIncDec(d: number): { generic: Handler; prepare: (ins: Instr) => Han
     else lazy32(s, op, size, r, a, 1, NO_CF);
     if (o.kind !== OpKind.Mem) writeReg(cpu, o, size, r, hi);
   };
+  markIncDec(d > 0, 4, r4);
   markIncDec(d > 0, 8, r8);
   const prepare = (ins: Instr): Handler => {
     const o = ins.o0;
@@ -569,45 +575,6 @@ function makeNegNot(neg: boolean): Handler {
 const inc = makeIncDec(1);
 const dec = makeIncDec(-1);
 
-// Top-level 32-bit register INC/DEC (loop counters): constants instead of closure context in the hottest path.
-function incR4(cpu: Cpu, ins: Instr): void {
-  const s = cpu.i32;
-  const i = ins.o0.reg << 1;
-  const a = s[i];
-  const r = (a + 1) | 0;
-  if (s[S.FLAGS_LAZY] & Flag.CF) keepCF(s);
-  s[S.LZ_OP] = LazyOp.Inc;
-  s[S.LZ_SIZE] = 4;
-  s[S.LZ_RES_LO] = r;
-  s[S.LZ_A_LO] = a;
-  s[S.FLAGS_LAZY] = NO_CF;
-  s[i] = r;
-  s[i | 1] = 0;
-}
-
-function decR4(cpu: Cpu, ins: Instr): void {
-  const s = cpu.i32;
-  const i = ins.o0.reg << 1;
-  const a = s[i];
-  const r = (a - 1) | 0;
-  if (s[S.FLAGS_LAZY] & Flag.CF) keepCF(s);
-  s[S.LZ_OP] = LazyOp.Dec;
-  s[S.LZ_SIZE] = 4;
-  s[S.LZ_RES_LO] = r;
-  s[S.LZ_A_LO] = a;
-  s[S.FLAGS_LAZY] = NO_CF;
-  s[i] = r;
-  s[i | 1] = 0;
-}
-
-markIncDec(true, 4, incR4);
-markIncDec(false, 4, decR4);
-
-const prepareInc = (ins: Instr): Handler =>
-  ins.o0.kind === OpKind.Reg && ins.o0.rc === RegClass.Gpr && ins.o0.size === 4 ? incR4 : inc.prepare(ins);
-const prepareDec = (ins: Instr): Handler =>
-  ins.o0.kind === OpKind.Reg && ins.o0.rc === RegClass.Gpr && ins.o0.size === 4 ? decR4 : dec.prepare(ins);
-
 export const ops: IntOp[] = [
   aluOp('ADD', K.ADD),
   aluOp('OR', K.OR),
@@ -618,8 +585,8 @@ export const ops: IntOp[] = [
   aluOp('XOR', K.XOR),
   aluOp('CMP', K.CMP),
   aluOp('TEST', K.TEST),
-  { names: ['INC'], h: inc.generic, prepare: prepareInc },
-  { names: ['DEC'], h: dec.generic, prepare: prepareDec },
+  { names: ['INC'], h: inc.generic, prepare: inc.prepare },
+  { names: ['DEC'], h: dec.generic, prepare: dec.prepare },
   { names: ['NEG'], h: makeNegNot(true) },
   { names: ['NOT'], h: makeNegNot(false) },
 ];
