@@ -17,9 +17,8 @@ import { Node, id, ifStmt } from './estree.js';
 
 /** What the SSE templates need from the region code generator. */
 export interface SseHost {
-  /** `cur = gi;` and ea/pg/ti/po for memory operand o (TLB slot, page offset). */
-  /** ea/pg/ti/po of `o`; with `tag`, also the TLB test against that tag array in `hit` (codegen.ts addr()). */
-  addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW'): Node[];
+  /** `cur = gi;` and the TLB test of a `size`-byte access to `o` against `tag`: hit, pb (RAM offset), ea (codegen.ts addr()). */
+  addr(x: Instr, o: Operand, gi: number, tag: 'tR' | 'tW', size: number): Node[];
   /**
    * The interpreter's handler for instruction gi with the registers it touches synchronised; `xmm`: the XMM registers
    * it reads (stored before) and writes (reloaded after), when narrower than all its XMM operands.
@@ -493,9 +492,9 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
   const reg = (body: string, test = 'sse'): Node[] => [ifStmt(rawExpr(test), raw(body), slow)];
   /** Memory fast path: TLB hit, inside the page, aligned when required; body sees t = host offset. */
   const mem = (o: Operand, write: boolean, size: number, aligned: boolean, body: string, test = 'sse'): Node[] => [
-    ...h.addr(x, o, gi, write ? 'tW' : 'tR'),
-    ifStmt(rawExpr(`${test} && hit && po <= ${4096 - size}${aligned && size === 16 ? ' && (po & 15) === 0' : ''}`),
-      raw(`t = pb + po; ${body}`), write ? [...slow, ...raw('chk = 1;')] : slow),
+    ...h.addr(x, o, gi, write ? 'tW' : 'tR', size),
+    ifStmt(rawExpr(`${test} && hit${aligned && size === 16 ? ' && (pb & 15) === 0' : ''}`),
+      raw(`t = pb; ${body}`), write ? [...slow, ...raw('chk = 1;')] : slow),
     // A store the handler made may have hit translated code or a device: leave if it raised PENDING.
     ...(write ? h.storeCheck(gi, x) : []),
   ];
@@ -572,8 +571,8 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
       const tail = ifStmt(rawExpr('u === 0'), slow);
       if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${V.F(o1.reg)(0)}; ${fast}`)), tail];
-      return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`${FP_GUARD} && hit && po <= 4088`),
-        raw(`xb = dv.getFloat64(pb + po, true); ${fast}`)), tail];
+      return [...pre, ...h.addr(x, o1, gi, 'tR', 8), ifStmt(rawExpr(`${FP_GUARD} && hit`),
+        raw(`xb = dv.getFloat64(pb, true); ${fast}`)), tail];
     }
     case Mn.ADDPD: case Mn.SUBPD: case Mn.MULPD: case Mn.DIVPD: {
       const D = V.F(o0.reg);
@@ -589,8 +588,8 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
         const S = V.F(o1.reg);
         return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];
       }
-      return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`${FP_GUARD} && hit && po <= 4080 && (po & 15) === 0`),
-        raw(`xb = dv.getFloat64(pb + po, true); mh = dv.getFloat64(pb + po + 8, true); ${fast}`)), tail];
+      return [...pre, ...h.addr(x, o1, gi, 'tR', 16), ifStmt(rawExpr(`${FP_GUARD} && hit && (pb & 15) === 0`),
+        raw(`xb = dv.getFloat64(pb, true); mh = dv.getFloat64(pb + 8, true); ${fast}`)), tail];
     }
     case Mn.MOVSD_X:
       if (isX(o0) && isX(o1)) return reg(`${V.F(o0.reg)(0)} = ${V.F(o1.reg)(0)};`); // upper lane kept
@@ -669,8 +668,8 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
           `sse && ((h${o1.reg} + 2097152) >>> 0 < 4194304 || fpok)`);
       }
       if (o1.size === 4) return mem(o1, false, 4, false, `${D(0)} = dv.getInt32(t, true);`);
-      return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr(`sse && hit && po <= 4088`), [
-        ...raw(`t = pb + po; mh = dv.getInt32(t + 4, true);`),
+      return [...h.addr(x, o1, gi, 'tR', 8), ifStmt(rawExpr(`sse && hit`), [
+        ...raw(`t = pb; mh = dv.getInt32(t + 4, true);`),
         ifStmt(rawExpr(`(mh + 2097152) >>> 0 < 4194304 || fpok`),
           raw(`${D(0)} = mh * 4294967296 + (dv.getInt32(t, true) >>> 0);`), slow),
       ], slow)];
@@ -683,7 +682,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const set = wide ? `r${o0.reg} = xa | 0; h${o0.reg} = Math.floor(xa / 4294967296) | 0;` : `r${o0.reg} = xa | 0; h${o0.reg} = 0;`;
       const body = [...raw('xa = Math.trunc(xv);'), ifStmt(rawExpr(test), raw(set), slow)];
       if (isX(o1)) return [ifStmt(id('sse'), [...raw(`xv = ${V.F(o1.reg)(0)};`), ...body], slow)];
-      return [...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'), [...raw('xv = dv.getFloat64(pb + po, true);'), ...body], slow)];
+      return [...h.addr(x, o1, gi, 'tR', 8), ifStmt(rawExpr('sse && hit'), [...raw('xv = dv.getFloat64(pb, true);'), ...body], slow)];
     }
     case Mn.UCOMISD: case Mn.COMISD: {
       // Two ordered, non-denormal doubles compare without any MXCSR flag (IE needs a NaN, DE a denormal), in every
@@ -695,8 +694,8 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const tail = ifStmt(rawExpr('u === 0'), commit === undefined ? slow : [...slow, ...raw(`fr = s[${FLAGS}] & 69;`)]);
       const A = V.F(o0.reg);
       if (isX(o1)) return [...pre, ifStmt(rawExpr('sse'), [...raw(`xa = ${A(0)}; xb = ${V.F(o1.reg)(0)};`), ifStmt(rawExpr(ok), fast)]), tail];
-      return [...pre, ...h.addr(x, o1, gi, 'tR'), ifStmt(rawExpr('sse && hit && po <= 4088'),
-        [...raw(`xa = ${A(0)}; xb = dv.getFloat64(pb + po, true);`), ifStmt(rawExpr(ok), fast)]), tail];
+      return [...pre, ...h.addr(x, o1, gi, 'tR', 8), ifStmt(rawExpr('sse && hit'),
+        [...raw(`xa = ${A(0)}; xb = dv.getFloat64(pb, true);`), ifStmt(rawExpr(ok), fast)]), tail];
     }
     case Mn.PMOVMSKB: {
       const S = V.I(o1.reg);

@@ -108,8 +108,9 @@ export class RegionCodegen {
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
   private needIpI = false;
-  private sites = 0; // access sites with a one-page cache (siteHit)
+  private sites = 0; // access sites with a one-page cache (addrPaths)
   private hitTag: 'tR' | 'tW' | undefined;
+  private hitSize = 0;
   /** Region index of the block being generated, and whether it branches to its own start. */
   private current = 0;
   private selfLoop = false;
@@ -166,12 +167,13 @@ export class RegionCodegen {
       const names: string[] = [];
       const inits: Node[] = [];
       for (let k = 0; k < this.sites; k++) {
-        names.push(`c${k}p`, `c${k}o`, `c${k}g`);
-        inits.push(lit(-1), lit(0), lit(-1));
+        // 1: no page base (those are multiples of 4096), so the cache starts empty.
+        names.push(`c${k}p`, `c${k}o`);
+        inits.push(lit(1), lit(0));
       }
       decls.push(letDecl(names, inits));
     }
-    decls.push(...js`let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    decls.push(...js`let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
     const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
@@ -442,7 +444,7 @@ export class RegionCodegen {
     // stores it anyway), so most SSE work costs no flag traffic.
     const flagFree = explicitOnly(x) && (FORM_FLAGS_READ[x.form] | FORM_FLAGS_WRITTEN[x.form]) === 0;
     if (!flagFree) out.push(...this.flushFlags());
-    out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]); gen++;`);
+    out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
     out.push(...xmmLoad(this.xmode, xmm?.written ?? xregs));
     if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
@@ -621,75 +623,74 @@ export class RegionCodegen {
   }
 
   /**
-   * Statements computing ea/pg/ti/po for operand `o` of instruction gi. With `tag` (the TLB tag array the access
-   * will check, tR or tW) they also leave the tag test in `hit`, computed inside each branch so that the int32 path
-   * compares an int32 page number (a `pg` merged from both paths is a double). load/store use `hit` when their tag
-   * matches the last addr() call's.
+   * Statements locating a `size`-byte access to operand `o` of instruction gi. With `tag` (the TLB tag array the
+   * access checks: tR, or tW for a store or read-modify-write) they leave `hit` (a RAM page with that permission,
+   * the access inside it) and `pb` (the RAM offset of its first byte); a miss leaves the double linear address in
+   * `ea` for J.rd/J.wr. Without `tag`, just `ea`. load() and store() take over from here.
    */
-  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', siteCache = true): Node[] {
+  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', size = 0, siteCache = true): Node[] {
+    this.hitTag = tag;
+    this.hitSize = size;
     const slowEa = this.eaStmts(x, o, gi, true);
     const fast = this.intAddr(x, o, gi);
-    if (fast === undefined) {
-      this.hitTag = tag;
-      return [...js`cur = ${gi};`, ...slowEa, ...this.pageOf(tag)];
+    if (tag === undefined) return [...js`cur = ${gi};`, ...slowEa];
+    if (fast === undefined) return [...js`cur = ${gi};`, ...slowEa, ...this.probeDouble(tag, size)];
+    return this.addrPaths(gi, fast.pre, fast.ok, slowEa, tag, size, siteCache);
+  }
+
+  /**
+   * The paths of an address with an int32 form: `pre` leaves the low 32 bits in `ua` and `ok` says whether they
+   * are the whole address. Then the site's one-page cache (cNp: the page's linear base as int32, cNo: RAM offset
+   * minus that base) answers with one compare: `ua & mask` keeps the page and the low bits that must be zero for a
+   * naturally aligned access, which never crosses a page; misaligned ones take the TLB arrays. A translation
+   * changes only through instructions that end their block (INVLPG, MOV CR3/CR0/CR4, WRMSR), and a fallback that
+   * ends a block leaves the region; the caches start empty at every entry. Without `ok`, the exact double path.
+   */
+  private addrPaths(gi: number, pre: Node[], ok: Node | undefined, slowEa: Node[], tag: 'tR' | 'tW', size: number, siteCache: boolean): Node[] {
+    const out: Node[] = [...js`cur = ${gi};`, ...pre];
+    const intProbe = [...js`ea = ua >>> 0;`, ...this.probeInt(tag, size, siteCache ? this.sites : -1)];
+    const dblProbe = [...slowEa, ...this.probeDouble(tag, size)];
+    let tail: Node[] = ok === undefined ? intProbe : [ifStmt(ok, intProbe, dblProbe)];
+    if (siteCache) {
+      const k = this.sites++;
+      const mask = -4096 | (Math.min(Math.max(size, 1), 16) - 1);
+      const test = ok === undefined ? expr`(ua & ${mask}) === ${id(`c${k}p`)}` : expr`${ok} && (ua & ${mask}) === ${id(`c${k}p`)}`;
+      tail = [ifStmt(test, js`pb = ${id(`c${k}o`)} + ua | 0; hit = true;`, tail)];
     }
-    return this.addrPaths(gi, fast.pre, fast.ok ?? lit(true), slowEa, tag, siteCache);
+    out.push(...tail);
+    return out;
   }
 
-  /**
-   * The two paths of an address: `pre` leaves the low 32 bits in `ua` and `ok` says whether they are the whole
-   * address (then int32 page arithmetic, with the site's page cache), else `slowEa` computes it as a double.
-   * Both leave ea/pg/ti/po, and with `tag` also hit/pb.
-   */
-  private addrPaths(gi: number, pre: Node[], ok: Node, slowEa: Node[], tag: 'tR' | 'tW' | undefined, siteCache: boolean): Node[] {
-    this.hitTag = tag;
-    const fastHit = siteCache ? this.siteHit(tag) : this.tagTest(tag);
-    return [
-      ...js`cur = ${gi};`,
-      ...pre,
-      {
-        type: 'IfStatement',
-        test: ok,
-        consequent: block([...js`ea = ua >>> 0; pg = ua >>> 12; ti = pg & 4095; po = ua & 4095;`, ...fastHit]),
-        alternate: block([...slowEa, ...this.pageOf(tag)]),
-      },
-    ];
+  /** The TLB test of an access at the int32 address ua (< 2^32), filling site cache k (>= 0) on a hit. */
+  private probeInt(tag: 'tR' | 'tW', size: number, k: number): Node[] {
+    const out = js`ti = ua >>> 12 & 4095; po = ua & 4095; hit = ${this.inPage(expr`${id(tag)}[ti] === ua >>> 12`, size)}; pb = to[ti] + po;`;
+    if (k >= 0) out.push(ifStmt(id('hit'), js`${id(`c${k}p`)} = ua & -4096; ${id(`c${k}o`)} = pb - ua | 0;`));
+    return out;
   }
 
-  /** pg/ti/po of the double address in ea, and with `tag` the TLB test (hit) and the page's RAM offset (pb). */
-  private pageOf(tag: 'tR' | 'tW' | undefined): Node[] {
-    return [...js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095;`, ...this.tagTest(tag)];
+  /** The TLB test of an access at the double linear address ea. */
+  private probeDouble(tag: 'tR' | 'tW', size: number): Node[] {
+    return js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095; hit = ${this.inPage(expr`${id(tag)}[ti] === pg`, size)}; pb = to[ti] + po;`;
   }
 
-  /** With `tag`: the TLB test of page pg (hit) and its RAM offset (pb). */
-  private tagTest(tag: 'tR' | 'tW' | undefined): Node[] {
-    return tag === undefined ? [] : js`hit = ${id(tag)}[ti] === pg; pb = to[ti];`;
+  /** `tagHit && po <= 4096 - size` (the access inside the page), or just the tag test for bytes. */
+  private inPage(tagHit: Node, size: number): Node {
+    return size <= 1 ? tagHit : expr`${tagHit} && po <= ${4096 - size}`;
   }
 
-  /**
-   * The TLB test of an int32-path access, through a one-page cache of this access site (cNp page, cNo its RAM
-   * offset, cNg the generation it was filled in): a loop that keeps touching the same page skips the tag and offset
-   * loads. A translation changes only through instructions that end their block (INVLPG, MOV CR3/CR0/CR4, WRMSR),
-   * which leave the region, and the caches start empty at every region entry; as a second line, `gen` moves on at
-   * every helper call (J.rd/J.wr, interpreter handlers) and drops every site's page.
-   */
-  private siteHit(tag: 'tR' | 'tW' | undefined): Node[] {
-    if (tag === undefined) return [];
-    const k = this.sites++;
-    const [cp, co, cg] = [`c${k}p`, `c${k}o`, `c${k}g`];
-    return js`if (pg === ${id(cp)} && ${id(cg)} === gen) { hit = true; pb = ${id(co)}; }
-      else { hit = ${id(tag)}[ti] === pg; pb = to[ti]; if (hit) { ${id(cp)} = pg; ${id(co)} = pb; ${id(cg)} = gen; } }`;
+  /** RSP += d (d = +-8) in int32 halves, after the stack access succeeded. */
+  private rspAdd(d: 8 | -8): Node[] {
+    return d > 0
+      ? js`r4 = r4 + 8 | 0; if (r4 >>> 0 < 8) h4 = h4 + 1 | 0;`
+      : js`if (r4 >>> 0 < 8) h4 = h4 - 1 | 0; r4 = r4 - 8 | 0;`;
   }
 
-  /** Like addr() for the stack slot at RSP + off (PUSH/CALL: -8, POP/RET: 0); SS has base 0 in 64-bit mode. */
+  /** Like addr() for the 8-byte stack slot at RSP + off (PUSH/CALL: -8, POP/RET: 0); SS has base 0 in 64-bit mode. */
   private stackAddr(gi: number, off: 0 | -8, tag: 'tR' | 'tW'): Node[] {
+    this.hitTag = tag;
+    this.hitSize = 8;
     const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
-    return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, false);
-  }
-
-  /** The TLB test of the access at ea: `hit` when addr() computed it for this tag array. */
-  private tlbHit(tag: 'tR' | 'tW'): string {
-    return this.hitTag === tag ? 'hit' : `${tag}[ti] === pg`;
+    return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, 8, false);
   }
 
   /**
@@ -736,39 +737,42 @@ export class RegionCodegen {
     return { pre, ok };
   }
 
-  /** Load `size` bytes at ea into m (and mh for 8): fast path through the TLB, else J.rd. */
+  /** Load `size` bytes located by the last addr() into m (and mh for 8): from RAM on a hit, else through J.rd. */
   private load(size: number, write: boolean): Node[] {
-    const useHit = this.hitTag === (write ? 'tW' : 'tR');
-    const h = id(this.tlbHit(write ? 'tW' : 'tR'));
-    const b = useHit ? id('pb') : expr`to[ti]`;
+    this.checkLocated(write ? 'tW' : 'tR', size);
     switch (size) {
       case 1:
-        return js`if (${h}) m = ram[${b} + po]; else { m = J.rd(cpu, ea, 1, ${write}); gen++; }`;
+        return js`if (hit) m = ram[pb]; else m = J.rd(cpu, ea, 1, ${write});`;
       case 2:
-        return js`if (${h} && po <= 4094) m = dv.getUint16(${b} + po, true); else { m = J.rd(cpu, ea, 2, ${write}); gen++; }`;
+        return js`if (hit) m = dv.getUint16(pb, true); else m = J.rd(cpu, ea, 2, ${write});`;
       case 4:
-        return js`if (${h} && po <= 4092) m = dv.getInt32(${b} + po, true); else { m = J.rd(cpu, ea, 4, ${write}); gen++; }`;
+        return js`if (hit) m = dv.getInt32(pb, true); else m = J.rd(cpu, ea, 4, ${write}) | 0;`;
       default:
-        return js`if (${h} && po <= 4088) { m = dv.getInt32(${b} + po, true); mh = dv.getInt32(${b} + po + 4, true); }
-          else { m = J.rd(cpu, ea, 8, ${write}); mh = cpu.hi; gen++; }`;
+        return js`if (hit) { m = dv.getInt32(pb, true); mh = dv.getInt32(pb + 4, true); }
+          else { m = J.rd(cpu, ea, 8, ${write}) | 0; mh = cpu.hi | 0; }`;
     }
   }
 
-  /** Store v (vh) of `size` bytes at ea (ea/pg/ti/po already computed). */
+  /** Store v (vh) of `size` bytes located by the last addr() (with tW). */
   private store(size: number, v: Node, vh: Node): Node[] {
-    const useHit = this.hitTag === 'tW';
-    const h = id(this.tlbHit('tW'));
-    const b = useHit ? id('pb') : expr`to[ti]`;
+    this.checkLocated('tW', size);
     switch (size) {
       case 1:
-        return js`if (${h}) ram[${b} + po] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; gen++; }`;
+        return js`if (hit) ram[pb] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
       case 2:
-        return js`if (${h} && po <= 4094) dv.setUint16(${b} + po, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; gen++; }`;
+        return js`if (hit) dv.setUint16(pb, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
       case 4:
-        return js`if (${h} && po <= 4092) dv.setInt32(${b} + po, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; gen++; }`;
+        return js`if (hit) dv.setInt32(pb, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
       default:
-        return js`if (${h} && po <= 4088) { dv.setInt32(${b} + po, ${v}, true); dv.setInt32(${b} + po + 4, ${vh}, true); }
-          else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; gen++; }`;
+        return js`if (hit) { dv.setInt32(pb, ${v}, true); dv.setInt32(pb + 4, ${vh}, true); }
+          else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; }`;
+    }
+  }
+
+  /** load()/store() rely on the hit/pb/ea of an addr() for the same permission and size. */
+  private checkLocated(tag: 'tR' | 'tW', size: number): void {
+    if (this.hitTag !== tag || this.hitSize !== size) {
+      throw new Error(`codegen: access of ${size} bytes (${tag}) after addr() for ${this.hitSize} (${this.hitTag})`);
     }
   }
 
@@ -793,7 +797,7 @@ export class RegionCodegen {
    */
   private destValue(x: Instr, o: Operand, gi: number, size: number, write: boolean, out: Node[]): { a: Node; aH: Node } {
     if (o.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o, gi, write ? 'tW' : 'tR'), ...this.load(size, write));
+      out.push(...this.addr(x, o, gi, write ? 'tW' : 'tR', size), ...this.load(size, write));
       return { a: id('m'), aH: id('mh') };
     }
     return { a: this.srcLo(o, size), aH: size === 8 ? id(rHi(o.reg)) : lit(0) };
@@ -884,7 +888,7 @@ export class RegionCodegen {
         const out: Node[] = [];
         let v: Node;
         if (o1.kind === OpKind.Mem) {
-          out.push(...this.addr(x, o1, gi, 'tR'), ...this.load(ssz, false));
+          out.push(...this.addr(x, o1, gi, 'tR', ssz), ...this.load(ssz, false));
           v = id('m');
         } else v = this.srcLo(o1, ssz);
         const sext = x.op !== Mn.MOVZX;
@@ -921,7 +925,7 @@ export class RegionCodegen {
           ...this.stackAddr(gi, -8, 'tW'),
           ...js`t = ${rLo(r)}; th = ${rHi(r)};`,
           ...this.store(8, id('t'), id('th')),
-          ...js`r4 = ea | 0; h4 = Math.floor(ea / 4294967296) | 0;`,
+          ...this.rspAdd(-8),
           ...this.storeCheck(gi, x),
         ];
       }
@@ -930,7 +934,7 @@ export class RegionCodegen {
         return [
           ...this.stackAddr(gi, 0, 'tR'),
           ...this.load(8, false),
-          ...js`t = ea + 8; r4 = t | 0; h4 = Math.floor(t / 4294967296) | 0;`,
+          ...this.rspAdd(8),
           ...js`${rLo(r)} = m; ${rHi(r)} = mh;`,
         ];
       }
@@ -951,7 +955,7 @@ export class RegionCodegen {
     const size = o0.size;
     if (o0.kind === OpKind.Reg) {
       if (o1.kind === OpKind.Mem) {
-        const out = [...this.addr(x, o1, gi, 'tR'), ...this.load(size, false)];
+        const out = [...this.addr(x, o1, gi, 'tR', size), ...this.load(size, false)];
         out.push(...this.setReg(o0, size, id('m'), id('mh')));
         return out;
       }
@@ -962,7 +966,7 @@ export class RegionCodegen {
       return [];
     }
     // Store to memory.
-    const out: Node[] = [...this.addr(x, o0, gi, 'tW')];
+    const out: Node[] = [...this.addr(x, o0, gi, 'tW', size)];
     out.push(...js`t = ${this.srcLo(o1, size)};`);
     if (size === 8) out.push(...js`th = ${this.srcHi(o1)};`);
     out.push(...this.store(size, id('t'), size === 8 ? id('th') : lit(0)));
@@ -979,7 +983,7 @@ export class RegionCodegen {
     const mem = o0.kind === OpKind.Mem;
     let b: Node = lit(0), bH: Node = lit(0);
     if (o1.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o1, gi, 'tR'), ...this.load(size, false));
+      out.push(...this.addr(x, o1, gi, 'tR', size), ...this.load(size, false));
       out.push(...js`u = m;`);
       if (size === 8) out.push(...js`uh = mh;`);
       b = id('u');
@@ -1183,7 +1187,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     let b: Node, bh: Node;
     if (src.kind === OpKind.Mem) {
-      out.push(...this.addr(x, src, gi, 'tR'), ...this.load(size, false));
+      out.push(...this.addr(x, src, gi, 'tR', size), ...this.load(size, false));
       b = id('m');
       bh = id('mh');
     } else {
@@ -1216,7 +1220,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     let b: Node, bh: Node;
     if (o.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o, gi, 'tR'), ...this.load(x.osize, false));
+      out.push(...this.addr(x, o, gi, 'tR', x.osize), ...this.load(x.osize, false));
       b = id('m');
       bh = id('mh');
     } else {
@@ -1368,7 +1372,7 @@ export class RegionCodegen {
   /** SSE/SSE2 templates (codegen-sse.ts), with the address and fallback helpers of this region. */
   private genSse(x: Instr, gi: number): Node[] {
     // SSE accesses go without the per-site page cache: it grew nbody's regions past what V8 optimises well (80 -> 91 ms).
-    const host = { addr: (i: Instr, o: Operand, g: number, tag?: 'tR' | 'tW') => this.addr(i, o, g, tag, false), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
+    const host = { addr: (i: Instr, o: Operand, g: number, tag: 'tR' | 'tW', size: number) => this.addr(i, o, g, tag, size, false), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
       storeCheck: (g: number, i: Instr) => this.storeCheck(g, i), xmode: this.xmode,
       fcmpFlags: (g: number) => this.fcmpFlags(g) };
     return genSse(host, x, gi);
@@ -1396,7 +1400,7 @@ export class RegionCodegen {
     const out: Node[] = [...pre];
     let v: Node, vh: Node;
     if (o1.kind === OpKind.Mem) {
-      out.push(...this.addr(x, o1, gi, 'tR'), ...this.load(size, false));
+      out.push(...this.addr(x, o1, gi, 'tR', size), ...this.load(size, false));
       v = id('m');
       vh = id('mh');
     } else {
@@ -1412,7 +1416,7 @@ export class RegionCodegen {
     const { pre, test } = this.condExpr(x.cond);
     const out: Node[] = [...pre, ...js`t = ${test} ? 1 : 0;`];
     if (x.o0.kind === OpKind.Mem) {
-      out.push(...this.addr(x, x.o0, gi, 'tW'), ...this.store(1, id('t'), lit(0)), ...this.storeCheck(gi, x));
+      out.push(...this.addr(x, x.o0, gi, 'tW', 1), ...this.store(1, id('t'), lit(0)), ...this.storeCheck(gi, x));
     } else out.push(...this.setReg(x.o0, 1, id('t'), lit(0)));
     return out;
   }
@@ -1442,7 +1446,7 @@ export class RegionCodegen {
         ...this.stackAddr(gi, -8, 'tW'),
         ...js`t = ip0 + ${next}; u = t | 0; uh = Math.floor(t / 4294967296) | 0;`,
         ...this.store(8, id('u'), id('uh')),
-        ...js`r4 = ea | 0; h4 = Math.floor(ea / 4294967296) | 0;`,
+        ...this.rspAdd(-8),
         ...js`if (chk !== 0) { chk = 0; if (s[${PENDING}] !== 0) { ${this.exitTo(target, retired)} } }`,
         ...this.gotoDelta(target, retired, target <= this.starts[gi]),
       ];
@@ -1453,10 +1457,10 @@ export class RegionCodegen {
       return [
         ...this.stackAddr(gi, 0, 'tR'),
         ...this.load(8, false),
-        ...js`t = ea + 8; r4 = t | 0; h4 = Math.floor(t / 4294967296) | 0;`,
         ...js`t = mh * 4294967296 + (m >>> 0);`,
         // A non-canonical return address faults on the RET itself (#GP(0)); let the interpreter do it.
-        ...js`if (t < -140737488355328 || t >= 140737488355328) { r4 = (ea) | 0; h4 = Math.floor(ea / 4294967296) | 0; ${this.genFallbackTail(gi)} }`,
+        ...js`if (t < -140737488355328 || t >= 140737488355328) { ${this.genFallbackTail(gi)} }`,
+        ...this.rspAdd(8),
         ...this.returnSites(retired),
         ...this.exitTo(id('t') as Node, retired),
       ];

@@ -4,7 +4,7 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;
-  let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -15,31 +15,29 @@
           ua = r4 + -8 | 0;
           if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
             ea = ua >>> 0;
-            pg = ua >>> 12;
-            ti = pg & 4095;
+            ti = ua >>> 12 & 4095;
             po = ua & 4095;
-            hit = tW[ti] === pg;
-            pb = to[ti];
+            hit = tW[ti] === ua >>> 12 && po <= 4088;
+            pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + -8;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
-            hit = tW[ti] === pg;
-            pb = to[ti];
+            hit = tW[ti] === pg && po <= 4088;
+            pb = to[ti] + po;
           }
           t = r3;
           th = h3;
-          if (hit && po <= 4088) {
-            dv.setInt32(pb + po, t, true);
-            dv.setInt32(pb + po + 4, th, true);
+          if (hit) {
+            dv.setInt32(pb, t, true);
+            dv.setInt32(pb + 4, th, true);
           } else {
             J.wr(cpu, ea, 8, t, th);
             chk = 1;
-            gen++;
           }
-          r4 = ea | 0;
-          h4 = Math.floor(ea / 4294967296) | 0;
+          if (r4 >>> 0 < 8) h4 = h4 - 1 | 0;
+          r4 = r4 - 8 | 0;
           if (chk !== 0) {
             chk = 0;
             if (s[111] !== 0) {
@@ -94,7 +92,6 @@
           f[192] = ip0 + 9;
           cur = 3;
           H[3](cpu, I[3]);
-          gen++;
           r3 = s[6];
           h3 = s[7];
           r4 = s[8];
@@ -114,30 +111,27 @@
           ua = r4 + 0 | 0;
           if (h4 === 0) {
             ea = ua >>> 0;
-            pg = ua >>> 12;
-            ti = pg & 4095;
+            ti = ua >>> 12 & 4095;
             po = ua & 4095;
-            hit = tR[ti] === pg;
-            pb = to[ti];
+            hit = tR[ti] === ua >>> 12 && po <= 4088;
+            pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + 0;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
-            hit = tR[ti] === pg;
-            pb = to[ti];
+            hit = tR[ti] === pg && po <= 4088;
+            pb = to[ti] + po;
           }
-          if (hit && po <= 4088) {
-            m = dv.getInt32(pb + po, true);
-            mh = dv.getInt32(pb + po + 4, true);
+          if (hit) {
+            m = dv.getInt32(pb, true);
+            mh = dv.getInt32(pb + 4, true);
           } else {
-            m = J.rd(cpu, ea, 8, false);
-            mh = cpu.hi;
-            gen++;
+            m = J.rd(cpu, ea, 8, false) | 0;
+            mh = cpu.hi | 0;
           }
-          t = ea + 8;
-          r4 = t | 0;
-          h4 = Math.floor(t / 4294967296) | 0;
+          r4 = r4 + 8 | 0;
+          if (r4 >>> 0 < 8) h4 = h4 + 1 | 0;
           r3 = m;
           h3 = mh;
           // 10000a: call 000000000010000Fh
@@ -145,32 +139,30 @@
           ua = r4 + -8 | 0;
           if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
             ea = ua >>> 0;
-            pg = ua >>> 12;
-            ti = pg & 4095;
+            ti = ua >>> 12 & 4095;
             po = ua & 4095;
-            hit = tW[ti] === pg;
-            pb = to[ti];
+            hit = tW[ti] === ua >>> 12 && po <= 4088;
+            pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + -8;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
-            hit = tW[ti] === pg;
-            pb = to[ti];
+            hit = tW[ti] === pg && po <= 4088;
+            pb = to[ti] + po;
           }
           t = ip0 + 15;
           u = t | 0;
           uh = Math.floor(t / 4294967296) | 0;
-          if (hit && po <= 4088) {
-            dv.setInt32(pb + po, u, true);
-            dv.setInt32(pb + po + 4, uh, true);
+          if (hit) {
+            dv.setInt32(pb, u, true);
+            dv.setInt32(pb + 4, uh, true);
           } else {
             J.wr(cpu, ea, 8, u, uh);
             chk = 1;
-            gen++;
           }
-          r4 = ea | 0;
-          h4 = Math.floor(ea / 4294967296) | 0;
+          if (r4 >>> 0 < 8) h4 = h4 - 1 | 0;
+          r4 = r4 - 8 | 0;
           if (chk !== 0) {
             chk = 0;
             if (s[111] !== 0) {
@@ -190,34 +182,27 @@
             ua = r4 + 0 | 0;
             if (h4 === 0) {
               ea = ua >>> 0;
-              pg = ua >>> 12;
-              ti = pg & 4095;
+              ti = ua >>> 12 & 4095;
               po = ua & 4095;
-              hit = tR[ti] === pg;
-              pb = to[ti];
+              hit = tR[ti] === ua >>> 12 && po <= 4088;
+              pb = to[ti] + po;
             } else {
               ea = h4 * 4294967296 + (r4 >>> 0) + 0;
               pg = Math.floor(ea / 4096);
               ti = pg & 4095;
               po = ea & 4095;
-              hit = tR[ti] === pg;
-              pb = to[ti];
+              hit = tR[ti] === pg && po <= 4088;
+              pb = to[ti] + po;
             }
-            if (hit && po <= 4088) {
-              m = dv.getInt32(pb + po, true);
-              mh = dv.getInt32(pb + po + 4, true);
+            if (hit) {
+              m = dv.getInt32(pb, true);
+              mh = dv.getInt32(pb + 4, true);
             } else {
-              m = J.rd(cpu, ea, 8, false);
-              mh = cpu.hi;
-              gen++;
+              m = J.rd(cpu, ea, 8, false) | 0;
+              mh = cpu.hi | 0;
             }
-            t = ea + 8;
-            r4 = t | 0;
-            h4 = Math.floor(t / 4294967296) | 0;
             t = mh * 4294967296 + (m >>> 0);
             if (t < -140737488355328 || t >= 140737488355328) {
-              r4 = ea | 0;
-              h4 = Math.floor(ea / 4294967296) | 0;
               s[6] = r3;
               s[7] = h3;
               s[8] = r4;
@@ -251,6 +236,8 @@
               H[6](cpu, I[6]);
               return n + 1;
             }
+            r4 = r4 + 8 | 0;
+            if (r4 >>> 0 < 8) h4 = h4 + 1 | 0;
             u = t - ip0;
             if (u === 15) {
               n += 1;

@@ -4,8 +4,8 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;
-  let c0p = -1, c0o = 0, c0g = -1, c1p = -1, c1o = 0, c1g = -1;
-  let n = 0, gen = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let c0p = 1, c0o = 0, c1p = 1, c1o = 0;
+  let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
@@ -15,88 +15,81 @@
             // 100000: mov rax,qword ptr [rsi+rcx*8]
             cur = 0;
             ua = r6 + (r1 << 3) | 0;
-            if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
-              ea = ua >>> 0;
-              pg = ua >>> 12;
-              ti = pg & 4095;
-              po = ua & 4095;
-              if (pg === c0p && c0g === gen) {
-                hit = true;
-                pb = c0o;
-              } else {
-                hit = tR[ti] === pg;
-                pb = to[ti];
+            if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0 && (ua & -4089) === c0p) {
+              pb = c0o + ua | 0;
+              hit = true;
+            } else {
+              if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
+                ea = ua >>> 0;
+                ti = ua >>> 12 & 4095;
+                po = ua & 4095;
+                hit = tR[ti] === ua >>> 12 && po <= 4088;
+                pb = to[ti] + po;
                 if (hit) {
-                  c0p = pg;
-                  c0o = pb;
-                  c0g = gen;
+                  c0p = ua & -4096;
+                  c0o = pb - ua | 0;
                 }
+              } else {
+                ea = (r6 >>> 0) + (r1 >>> 0) * 8;
+                ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+                pg = Math.floor(ea / 4096);
+                ti = pg & 4095;
+                po = ea & 4095;
+                hit = tR[ti] === pg && po <= 4088;
+                pb = to[ti] + po;
               }
-            } else {
-              ea = (r6 >>> 0) + (r1 >>> 0) * 8;
-              ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-              pg = Math.floor(ea / 4096);
-              ti = pg & 4095;
-              po = ea & 4095;
-              hit = tR[ti] === pg;
-              pb = to[ti];
             }
-            if (hit && po <= 4088) {
-              m = dv.getInt32(pb + po, true);
-              mh = dv.getInt32(pb + po + 4, true);
+            if (hit) {
+              m = dv.getInt32(pb, true);
+              mh = dv.getInt32(pb + 4, true);
             } else {
-              m = J.rd(cpu, ea, 8, false);
-              mh = cpu.hi;
-              gen++;
+              m = J.rd(cpu, ea, 8, false) | 0;
+              mh = cpu.hi | 0;
             }
             r0 = m;
             h0 = mh;
             // 100004: add qword ptr [rdi+rcx*8],rax
             cur = 1;
             ua = r7 + (r1 << 3) | 0;
-            if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
-              ea = ua >>> 0;
-              pg = ua >>> 12;
-              ti = pg & 4095;
-              po = ua & 4095;
-              if (pg === c1p && c1g === gen) {
-                hit = true;
-                pb = c1o;
-              } else {
-                hit = tW[ti] === pg;
-                pb = to[ti];
+            if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0 && (ua & -4089) === c1p) {
+              pb = c1o + ua | 0;
+              hit = true;
+            } else {
+              if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
+                ea = ua >>> 0;
+                ti = ua >>> 12 & 4095;
+                po = ua & 4095;
+                hit = tW[ti] === ua >>> 12 && po <= 4088;
+                pb = to[ti] + po;
                 if (hit) {
-                  c1p = pg;
-                  c1o = pb;
-                  c1g = gen;
+                  c1p = ua & -4096;
+                  c1o = pb - ua | 0;
                 }
+              } else {
+                ea = (r7 >>> 0) + (r1 >>> 0) * 8;
+                ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+                pg = Math.floor(ea / 4096);
+                ti = pg & 4095;
+                po = ea & 4095;
+                hit = tW[ti] === pg && po <= 4088;
+                pb = to[ti] + po;
               }
-            } else {
-              ea = (r7 >>> 0) + (r1 >>> 0) * 8;
-              ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-              pg = Math.floor(ea / 4096);
-              ti = pg & 4095;
-              po = ea & 4095;
-              hit = tW[ti] === pg;
-              pb = to[ti];
             }
-            if (hit && po <= 4088) {
-              m = dv.getInt32(pb + po, true);
-              mh = dv.getInt32(pb + po + 4, true);
+            if (hit) {
+              m = dv.getInt32(pb, true);
+              mh = dv.getInt32(pb + 4, true);
             } else {
-              m = J.rd(cpu, ea, 8, true);
-              mh = cpu.hi;
-              gen++;
+              m = J.rd(cpu, ea, 8, true) | 0;
+              mh = cpu.hi | 0;
             }
             t = m + r0 | 0;
             th = mh + h0 + (t >>> 0 < m >>> 0 ? 1 : 0) | 0;
-            if (hit && po <= 4088) {
-              dv.setInt32(pb + po, t, true);
-              dv.setInt32(pb + po + 4, th, true);
+            if (hit) {
+              dv.setInt32(pb, t, true);
+              dv.setInt32(pb + 4, th, true);
             } else {
               J.wr(cpu, ea, 8, t, th);
               chk = 1;
-              gen++;
             }
             if (chk !== 0) {
               chk = 0;
@@ -146,34 +139,27 @@
           ua = r4 + 0 | 0;
           if (h4 === 0) {
             ea = ua >>> 0;
-            pg = ua >>> 12;
-            ti = pg & 4095;
+            ti = ua >>> 12 & 4095;
             po = ua & 4095;
-            hit = tR[ti] === pg;
-            pb = to[ti];
+            hit = tR[ti] === ua >>> 12 && po <= 4088;
+            pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + 0;
             pg = Math.floor(ea / 4096);
             ti = pg & 4095;
             po = ea & 4095;
-            hit = tR[ti] === pg;
-            pb = to[ti];
+            hit = tR[ti] === pg && po <= 4088;
+            pb = to[ti] + po;
           }
-          if (hit && po <= 4088) {
-            m = dv.getInt32(pb + po, true);
-            mh = dv.getInt32(pb + po + 4, true);
+          if (hit) {
+            m = dv.getInt32(pb, true);
+            mh = dv.getInt32(pb + 4, true);
           } else {
-            m = J.rd(cpu, ea, 8, false);
-            mh = cpu.hi;
-            gen++;
+            m = J.rd(cpu, ea, 8, false) | 0;
+            mh = cpu.hi | 0;
           }
-          t = ea + 8;
-          r4 = t | 0;
-          h4 = Math.floor(t / 4294967296) | 0;
           t = mh * 4294967296 + (m >>> 0);
           if (t < -140737488355328 || t >= 140737488355328) {
-            r4 = ea | 0;
-            h4 = Math.floor(ea / 4294967296) | 0;
             s[0] = r0;
             s[1] = h0;
             s[12] = r6;
@@ -211,6 +197,8 @@
             H[5](cpu, I[5]);
             return n + 1;
           }
+          r4 = r4 + 8 | 0;
+          if (r4 >>> 0 < 8) h4 = h4 + 1 | 0;
           xr = t;
           n += 1;
           break L;
