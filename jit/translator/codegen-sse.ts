@@ -11,7 +11,7 @@
 // disabling SSE) calls the interpreter's handler, which does all checks and faults before writing anything.
 import { parse } from 'acorn';
 import { Instr, Operand, OpKind, RegClass, REG_NONE } from '../decoder/instr.js';
-import { Mn } from '../decoder/tables.gen.js';
+import { Mn, MN_NAMES } from '../decoder/tables.gen.js';
 import { CR0, CR4, FLAGS, MXCSR, XMM_BYTE } from '../../machine/cpu/state.js';
 import { Node, id, ifStmt } from './estree.js';
 
@@ -33,6 +33,13 @@ export interface SseHost {
    * producer for fused consumers; undefined when the flags are dead. Called after callHandler.
    */
   fcmpFlags(gi: number): Node[] | undefined;
+  /**
+   * Float64 lane locals (`xdR_K`) known to hold no denormal at this point of the block: the double templates skip
+   * their input check for them. The generator empties it at block starts and after fallbacks that write XMM.
+   */
+  clean: Set<string>;
+  /** Leave the region after instruction gi (its handler has run): RIP = the next instruction. */
+  exitAfter(gi: number): Node[];
 }
 
 /** Region-local declarations: the SSE usability flag (re-read after full fallbacks) and lane temporaries. */
@@ -298,10 +305,40 @@ const MAX = '1.7976931348623157e308';
 const FP_GUARD = 'fpok';
 const FP_STATE = `sse && (s[${MXCSR}] & 65504) === 8096`;
 
-/** Re-read `sse` (and `fpok` when the region has SSE templates) after a handler that may change CR0, CR4, MXCSR. */
-export function sseRecheck(instrs: Instr[]): Node[] {
+/**
+ * Re-read `sse` (and `fpok` when the region has SSE templates) after a handler that may change CR0, CR4, MXCSR.
+ * `inv`: float64 lanes the region never writes (invariantLanes), part of fpok so that templates need not check them.
+ */
+export function sseRecheck(instrs: Instr[], inv: string[]): Node[] {
   const sse = `sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`;
-  return raw(instrs.some((x) => SSE_FAST.has(x.op)) ? `${sse} fpok = ${FP_STATE};` : sse);
+  return raw(instrs.some((x) => SSE_FAST.has(x.op)) ? `${sse} fpok = ${fpState(inv)};` : sse);
+}
+
+/** FP_STATE, and no denormal in the invariant lanes `inv`. */
+function fpState(inv: string[]): string {
+  return [FP_STATE, ...inv.map(notDen)].join(' && ');
+}
+
+/** After the XMM locals are declared: fold the invariant lanes' check into fpok (see sseRecheck). */
+export function fpokInvariants(inv: string[]): Node[] {
+  return inv.length === 0 ? [] : raw(`fpok = ${fpState(inv)};`);
+}
+
+/**
+ * Float64 lane locals no instruction of the region can write (only XMM operands are written, and FXRSTOR/XRSTOR
+ * write them all): checked once in fpok, they count as clean (SseHost.clean) at every block start.
+ */
+export function invariantLanes(instrs: Instr[], mode: Uint8Array): string[] {
+  const written = new Set<number>();
+  for (const x of instrs) {
+    const name = MN_NAMES[x.op];
+    if (name.startsWith('FXRSTOR') || name.startsWith('XRSTOR')) return [];
+    // Templated instructions (and their handlers) write at most the destination; any other may write every XMM operand.
+    for (const r of SSE_FAST.has(x.op) ? templatedIO(x).written : xmmOperands(x)) written.add(r);
+  }
+  const out: string[] = [];
+  for (let r = 0; r < 16; r++) if (mode[r] === XMode.F && !written.has(r)) out.push(xd(r, 0), xd(r, 1));
+  return out;
 }
 const I32 = (r: number): number => XMM_BYTE(r) >> 2;
 const F64 = (r: number): number => XMM_BYTE(r) >> 3;
@@ -464,7 +501,8 @@ export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
   // Local registers this template accesses through the buffer in their other view (see the XMM locals invariant).
   const foreign: number[] = [];
   const io = templatedIO(x);
-  const body = genSseBody(h, x, gi, {
+  const cleanOut: string[] = [];
+  const body = genSseBody(h, x, gi, cleanOut, {
     F: (r) => (mode[r] === XMode.F ? (k) => xd(r, k) : (mode[r] === XMode.I && !foreign.includes(r) && foreign.push(r), (k) => `f[${F64(r) + k}]`)),
     I: (r) => (mode[r] === XMode.I ? (k) => xi(r, k) : (mode[r] === XMode.F && !foreign.includes(r) && foreign.push(r), (k) => `s[${I32(r) + k}]`)),
     view: (regs, dflt) => {
@@ -472,6 +510,9 @@ export function genSse(h: SseHost, x: Instr, gi: number): Node[] {
       return dflt;
     },
   }, h.callHandler(x, gi, io));
+  // Lanes this instruction wrote lose their status, except those the template vouches for.
+  for (const r of io.written) for (const k of [0, 1]) h.clean.delete(xd(r, k));
+  for (const lane of cleanOut) if (lane.startsWith('xd')) h.clean.add(lane);
   if (foreign.length === 0) return body;
   const written = foreign.filter((r) => io.written.includes(r));
   return [...xmmStore(mode, foreign), ...body, ...xmmLoad(mode, written)];
@@ -486,8 +527,22 @@ interface Lanes {
   view(regs: number[], dflt: XMode): XMode;
 }
 
-function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): Node[] {
+/**
+ * The template of x; `clean` receives the float64 lanes that hold no denormal afterwards on every path (the double
+ * arithmetic's slow path then checks its result and leaves the region when it is denormal).
+ */
+function genSseBody(h: SseHost, x: Instr, gi: number, clean: string[], V: Lanes, slow: Node[]): Node[] {
   const o0 = x.o0, o1 = x.o1;
+  /** The denormal test of temp `v` holding lane `lane` (undefined: from memory), or nothing when the lane is clean. */
+  const nd = (lane: string | undefined, v: string): string[] => (lane !== undefined && h.clean.has(lane) ? [] : [notDen(v)]);
+  const all = (conds: string[]): string => (conds.length === 0 ? 'true' : conds.join(' && '));
+  /** Slow path of double arithmetic: afterwards lane `lane` must hold no denormal, or the region is left. */
+  const slowClean = (lanes: string[]): Node[] =>
+    [...slow, ifStmt(rawExpr(`!(${lanes.map(notDen).join(' && ')})`), h.exitAfter(gi))];
+  /** Copy the status of source lanes to destination lanes (moves between local float64 lanes). */
+  const keep = (pairs: [string, string][]): void => {
+    for (const [d, src] of pairs) if (h.clean.has(src) || src === '0') clean.push(d);
+  };
   /** Register-only fast path, guarded by `sse` (or a stronger test). */
   const reg = (body: string, test = 'sse'): Node[] => [ifStmt(rawExpr(test), raw(body), slow)];
   /** Memory fast path: TLB hit, inside the page, aligned when required; body sees t = host offset. */
@@ -504,6 +559,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
     if (isZeroIdiom(x)) {
       if (V.view([o0.reg], XMode.I) === XMode.F) {
         const D = V.F(o0.reg);
+        clean.push(D(0), D(1));
         return reg(`${D(0)} = 0; ${D(1)} = 0;`);
       }
       const D = V.I(o0.reg);
@@ -529,10 +585,15 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
 
   if (SET_PERMUTE.has(x.op)) {
     // Unpacks of doubles between registers move whole doubles (no int32 straddling for the next double read).
-    if (isX(o1) && x.op === Mn.UNPCKLPD) return reg(`${V.F(o0.reg)(1)} = ${V.F(o1.reg)(0)};`);
+    if (isX(o1) && x.op === Mn.UNPCKLPD) {
+      const D = V.F(o0.reg), S = V.F(o1.reg);
+      keep([[D(0), D(0)], [D(1), S(0)]]);
+      return reg(`${D(1)} = ${S(0)};`);
+    }
     if (isX(o1) && x.op === Mn.UNPCKHPD) {
-      const D = V.F(o0.reg);
-      return reg(`xv = ${V.F(o1.reg)(1)}; ${D(0)} = ${D(1)}; ${D(1)} = xv;`);
+      const D = V.F(o0.reg), S = V.F(o1.reg);
+      keep([[D(0), D(1)], [D(1), S(1)]]);
+      return reg(`xv = ${S(1)}; ${D(0)} = ${D(1)}; ${D(1)} = xv;`);
     }
     const imm = IMM_OPS.has(x.op) ? x.o2.imm & 0xff : 0;
     const lanes = permLanes(x.op, imm)!;
@@ -551,6 +612,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
   switch (x.op) {
     case Mn.ADDSD: case Mn.SUBSD: case Mn.MULSD: case Mn.DIVSD: case Mn.MINSD: case Mn.MAXSD: case Mn.SQRTSD: {
       const D = V.F(o0.reg);
+      const srcLane = isX(o1) ? V.F(o1.reg)(0) : undefined;
       let calc: string;
       let ok: string;
       const zeroOk = x.op === Mn.MULSD ? '(xa === 0 || xb === 0)' : x.op === Mn.DIVSD ? 'xa === 0' : 'true';
@@ -560,16 +622,19 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       } else if (x.op === Mn.MINSD || x.op === Mn.MAXSD) {
         // Any NaN (IE) or denormal (DE) operand is the interpreter's; equal operands (+-0) give the source.
         calc = `xa = ${D(0)}; xv = xa ${x.op === Mn.MINSD ? '<' : '>'} xb ? xa : xb;`;
-        ok = `xa === xa && xb === xb && ${notDen('xa')} && ${notDen('xb')}`;
+        ok = all(['xa === xa && xb === xb', ...nd(D(0), 'xa'), ...nd(srcLane, 'xb')]);
       } else {
         const opx = { [Mn.ADDSD]: '+', [Mn.SUBSD]: '-', [Mn.MULSD]: '*', [Mn.DIVSD]: '/' }[x.op as number]!;
         calc = `xa = ${D(0)}; xv = xa ${opx} xb;`;
         // No denormal input (DE); the result finite and normal (no OE/UE/IE), or a zero that is exact.
-        ok = `${notDen('xa')} && ${notDen('xb')} && (Math.abs(xv) >= ${MIN} ? Math.abs(xv) <= ${MAX} : ${zeroOk === 'true' ? 'xv === 0' : `xv === 0 && ${zeroOk}`})`;
+        ok = all([...nd(D(0), 'xa'), ...nd(srcLane, 'xb'),
+          `(Math.abs(xv) >= ${MIN} ? Math.abs(xv) <= ${MAX} : ${zeroOk === 'true' ? 'xv === 0' : `xv === 0 && ${zeroOk}`})`]);
       }
       const fast = `${calc} if (${ok}) { ${D(0)} = xv; u = 1; }`;
       const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
-      const tail = ifStmt(rawExpr('u === 0'), slow);
+      // The fast result is normal or zero (MIN/MAX: one of two clean inputs); the slow one is checked.
+      clean.push(D(0));
+      const tail = ifStmt(rawExpr('u === 0'), slowClean([D(0)]));
       if (isX(o1)) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${V.F(o1.reg)(0)}; ${fast}`)), tail];
       return [...pre, ...h.addr(x, o1, gi, 'tR', 8), ifStmt(rawExpr(`${FP_GUARD} && hit`),
         raw(`xb = dv.getFloat64(pb, true); ${fast}`)), tail];
@@ -578,23 +643,27 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const D = V.F(o0.reg);
       const opx = { [Mn.ADDPD]: '+', [Mn.SUBPD]: '-', [Mn.MULPD]: '*', [Mn.DIVPD]: '/' }[x.op as number]!;
       const zeroOk = (a: string, b: string): string => (x.op === Mn.MULPD ? ` && (${a} === 0 || ${b} === 0)` : x.op === Mn.DIVPD ? ` && ${a} === 0` : '');
-      const laneOk = (a: string, b: string, r: string): string =>
-        `${notDen(a)} && ${notDen(b)} && (Math.abs(${r}) >= ${MIN} ? Math.abs(${r}) <= ${MAX} : ${r} === 0${zeroOk(a, b)})`;
+      const S = isX(o1) ? V.F(o1.reg) : undefined;
+      const laneOk = (k: number, a: string, b: string, r: string): string =>
+        all([...nd(D(k), a), ...nd(S?.(k), b), `(Math.abs(${r}) >= ${MIN} ? Math.abs(${r}) <= ${MAX} : ${r} === 0${zeroOk(a, b)})`]);
       const calc = `xa = ${D(0)}; xv = xa ${opx} xb; m = ${D(1)}; t = m ${opx} mh;`;
-      const fast = `${calc} if (${laneOk('xa', 'xb', 'xv')} && ${laneOk('m', 'mh', 't')}) { ${D(0)} = xv; ${D(1)} = t; u = 1; }`;
+      const fast = `${calc} if (${laneOk(0, 'xa', 'xb', 'xv')} && ${laneOk(1, 'm', 'mh', 't')}) { ${D(0)} = xv; ${D(1)} = t; u = 1; }`;
       const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
-      const tail = ifStmt(rawExpr('u === 0'), slow);
-      if (isX(o1)) {
-        const S = V.F(o1.reg);
-        return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];
-      }
+      clean.push(D(0), D(1));
+      const tail = ifStmt(rawExpr('u === 0'), slowClean([D(0), D(1)]));
+      if (S !== undefined) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];
       return [...pre, ...h.addr(x, o1, gi, 'tR', 16), ifStmt(rawExpr(`${FP_GUARD} && hit && (pb & 15) === 0`),
         raw(`xb = dv.getFloat64(pb, true); mh = dv.getFloat64(pb + 8, true); ${fast}`)), tail];
     }
     case Mn.MOVSD_X:
-      if (isX(o0) && isX(o1)) return reg(`${V.F(o0.reg)(0)} = ${V.F(o1.reg)(0)};`); // upper lane kept
+      if (isX(o0) && isX(o1)) {
+        const D = V.F(o0.reg), S = V.F(o1.reg);
+        keep([[D(0), S(0)], [D(1), D(1)]]);
+        return reg(`${D(0)} = ${S(0)};`); // upper lane kept
+      }
       if (isX(o0)) {
         const D = V.F(o0.reg);
+        clean.push(D(1));
         return mem(o1, false, 8, false, `${D(0)} = dv.getFloat64(t, true); ${D(1)} = 0;`); // a load zeroes the upper lane
       }
       return mem(o0, true, 8, false, `dv.setFloat64(t, ${V.F(o1.reg)(0)}, true);`);
@@ -607,6 +676,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
         if (o0.reg === o1.reg) return [];
         if (dbl) {
           const D = V.F(o0.reg), S = V.F(o1.reg);
+          keep([[D(0), S(0)], [D(1), S(1)]]);
           return reg(`${D(0)} = ${S(0)}; ${D(1)} = ${S(1)};`);
         }
         const D = V.I(o0.reg), S = V.I(o1.reg);
@@ -633,7 +703,11 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
         // movq xmm, xmm/m64 in the double view when the registers are doubles: the upper lane becomes +0.0 (zero bits).
         if (q && !isG(o1) && V.view([o0.reg, ...xr(o1)], XMode.I) === XMode.F) {
           const D = V.F(o0.reg);
-          if (isX(o1)) return reg(`${D(0)} = ${V.F(o1.reg)(0)}; ${D(1)} = 0;`);
+          clean.push(D(1));
+          if (isX(o1)) {
+            keep([[D(0), V.F(o1.reg)(0)]]);
+            return reg(`${D(0)} = ${V.F(o1.reg)(0)}; ${D(1)} = 0;`);
+          }
           return mem(o1, false, 8, false, `${D(0)} = dv.getFloat64(t, true); ${D(1)} = 0;`);
         }
         const D = V.I(o0.reg);
@@ -654,6 +728,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       const hl = x.op === Mn.MOVHLPS;
       if (V.view([o0.reg, o1.reg], XMode.F) === XMode.F) {
         const D = V.F(o0.reg), S = V.F(o1.reg);
+        keep(hl ? [[D(0), S(1)], [D(1), D(1)]] : [[D(0), D(0)], [D(1), S(0)]]);
         return reg(hl ? `${D(0)} = ${S(1)};` : `${D(1)} = ${S(0)};`);
       }
       const D = V.I(o0.reg), S = V.I(o1.reg);
@@ -661,6 +736,9 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
     }
     case Mn.CVTSI2SD: {
       const D = V.F(o0.reg);
+      // An integer converts to a normal double or zero, in the fast path and the handler alike.
+      clean.push(D(0));
+      keep([[D(1), D(1)]]);
       // int32 -> double is exact; int64 -> double rounds once (RN), exact below 2^53 in magnitude.
       if (isG(o1)) {
         if (o1.size === 4) return reg(`${D(0)} = r${o1.reg};`);
@@ -688,6 +766,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, V: Lanes, slow: Node[]): N
       // Two ordered, non-denormal doubles compare without any MXCSR flag (IE needs a NaN, DE a denormal), in every
       // MXCSR state: ZF PF CF = 000 greater, 001 less, 100 equal (+0 = -0), OF SF AF cleared.
       const commit = h.fcmpFlags(gi);
+      // Checked in full: the guard here is `sse`, not fpok, and invariant lanes are clean only under fpok (DAZ).
       const ok = `${notDen('xa')} && ${notDen('xb')}`;
       const fast = commit === undefined ? raw('u = 1;') : [...raw('fr = xa > xb ? 0 : xa < xb ? 1 : 64; u = 1;'), ...commit];
       const pre = raw('u = 0;');

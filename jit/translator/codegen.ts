@@ -21,7 +21,7 @@ import {
 import type { Region, RegionBlock } from './region.js';
 import type { Handler } from '../cache/code-cache.js';
 import { successors } from './region.js';
-import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmmLoad, xmmOperands, XmmIO, sseRecheck } from './codegen-sse.js';
+import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmmLoad, xmmOperands, XmmIO, sseRecheck, invariantLanes, fpokInvariants } from './codegen-sse.js';
 import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
 
 const CF = 1, ZF = 0x40, SF = 0x80, OF = 0x800;
@@ -108,9 +108,14 @@ export class RegionCodegen {
   /** Registers whose high half is known to be zero at this point of the current block (32-bit results). */
   private hiZero = new Set<number>();
   private needIpI = false;
-  private sites = 0; // access sites with a one-page cache (addrPaths)
+  private sites = 0; // one-page caches (addrPaths)
+  private readonly siteOf = new Map<string, number>(); // cache of each (block, permission, base, index, scale)
   private hitTag: 'tR' | 'tW' | undefined;
   private hitSize = 0;
+  /** Float64 XMM lanes known to hold no denormal (codegen-sse.ts SseHost.clean); emptied at block starts. */
+  private readonly clean = new Set<string>();
+  /** Float64 lanes no instruction of the region writes (codegen-sse.ts invariantLanes): clean at every block start. */
+  private invariant: string[] = [];
   /** Region index of the block being generated, and whether it branches to its own start. */
   private current = 0;
   private selfLoop = false;
@@ -138,6 +143,7 @@ export class RegionCodegen {
     }
     this.computeLiveness();
     this.xmode = planXmm(this.instrs.filter((x) => SSE_FAST.has(x.op) && this.hasTemplate(x)));
+    this.invariant = invariantLanes(this.instrs, this.xmode);
     const cases: Node[] = [];
     let gi = 0;
     for (const rb of rbs) {
@@ -162,6 +168,7 @@ export class RegionCodegen {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...xmmDecls(this.xmode));
+    if (this.instrs.some((x) => SSE_FAST.has(x.op))) decls.push(...fpokInvariants(this.invariant));
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;`);
     if (this.sites > 0) {
       const names: string[] = [];
@@ -317,10 +324,17 @@ export class RegionCodegen {
     return out;
   }
 
+  /** Back to what holds at a block start: only the invariant lanes are known clean. */
+  private resetClean(): void {
+    this.clean.clear();
+    for (const lane of this.invariant) this.clean.add(lane);
+  }
+
   private reload(): Node[] {
     const out: Node[] = [];
     for (const r of this.used) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
     out.push(...xmmLoad(this.xmode));
+    this.resetClean();
     return out;
   }
 
@@ -345,6 +359,7 @@ export class RegionCodegen {
     const out: Node[] = [];
     const ins = rb.block.instrs;
     this.prod = undefined;
+    this.resetClean();
     out.push(...js`bstart = ${firstGi};`);
     this.hiZero.clear();
     this.fovMaybe = true;
@@ -447,10 +462,15 @@ export class RegionCodegen {
     out.push(...js`f[${RIP_F}] = ip0 + ${this.starts[gi] + x.len}; cur = ${gi}; H[${gi}](cpu, I[${gi}]);`);
     for (const r of regs) out.push(...js`${rLo(r)} = s[${2 * r}]; ${rHi(r)} = s[${2 * r + 1}];`);
     out.push(...xmmLoad(this.xmode, xmm?.written ?? xregs));
+    // A template's slow path: genSse accounts for the lanes it writes. Any other fallback: those lanes are unknown.
+    if (xmm === undefined) {
+      if (xregs === undefined) this.resetClean();
+      else for (const r of xregs) for (const k of [0, 1]) this.clean.delete(`xd${r}_${k}`);
+    }
     if (explicitOnly(x)) for (const r of regs) this.hiZero.delete(r);
     else {
       this.hiZero.clear();
-      out.push(...sseRecheck(this.instrs));
+      out.push(...sseRecheck(this.instrs, this.invariant));
     }
     if (!flagFree) this.prod = undefined;
     return out;
@@ -628,14 +648,18 @@ export class RegionCodegen {
    * the access inside it) and `pb` (the RAM offset of its first byte); a miss leaves the double linear address in
    * `ea` for J.rd/J.wr. Without `tag`, just `ea`. load() and store() take over from here.
    */
-  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', size = 0, siteCache = true): Node[] {
+  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', size = 0): Node[] {
     this.hitTag = tag;
     this.hitSize = size;
     const slowEa = this.eaStmts(x, o, gi, true);
     const fast = this.intAddr(x, o, gi);
     if (tag === undefined) return [...js`cur = ${gi};`, ...slowEa];
     if (fast === undefined) return [...js`cur = ${gi};`, ...slowEa, ...this.probeDouble(tag, size)];
-    return this.addrPaths(gi, fast.pre, fast.ok, slowEa, tag, size, siteCache);
+    // The accesses of one block through the same registers (any displacement) with the same permission share a
+    // page cache: fewer locals for V8 to keep in registers (nbody: one cache per site made its regions 35% slower;
+    // sharing across blocks cost matmul-int 10%).
+    const key = `${this.current}:${tag}:${o.base}:${o.index}:${o.scale}`;
+    return this.addrPaths(gi, fast.pre, fast.ok, slowEa, tag, size, key);
   }
 
   /**
@@ -646,13 +670,17 @@ export class RegionCodegen {
    * changes only through instructions that end their block (INVLPG, MOV CR3/CR0/CR4, WRMSR), and a fallback that
    * ends a block leaves the region; the caches start empty at every entry. Without `ok`, the exact double path.
    */
-  private addrPaths(gi: number, pre: Node[], ok: Node | undefined, slowEa: Node[], tag: 'tR' | 'tW', size: number, siteCache: boolean): Node[] {
+  private addrPaths(gi: number, pre: Node[], ok: Node | undefined, slowEa: Node[], tag: 'tR' | 'tW', size: number, cacheKey: string | undefined): Node[] {
     const out: Node[] = [...js`cur = ${gi};`, ...pre];
-    const intProbe = [...js`ea = ua >>> 0;`, ...this.probeInt(tag, size, siteCache ? this.sites : -1)];
+    let k = -1;
+    if (cacheKey !== undefined) {
+      k = this.siteOf.get(cacheKey) ?? this.sites++;
+      this.siteOf.set(cacheKey, k);
+    }
+    const intProbe = [...js`ea = ua >>> 0;`, ...this.probeInt(tag, size, k)];
     const dblProbe = [...slowEa, ...this.probeDouble(tag, size)];
     let tail: Node[] = ok === undefined ? intProbe : [ifStmt(ok, intProbe, dblProbe)];
-    if (siteCache) {
-      const k = this.sites++;
+    if (k >= 0) {
       const mask = -4096 | (Math.min(Math.max(size, 1), 16) - 1);
       const test = ok === undefined ? expr`(ua & ${mask}) === ${id(`c${k}p`)}` : expr`${ok} && (ua & ${mask}) === ${id(`c${k}p`)}`;
       tail = [ifStmt(test, js`pb = ${id(`c${k}o`)} + ua | 0; hit = true;`, tail)];
@@ -690,7 +718,7 @@ export class RegionCodegen {
     this.hitTag = tag;
     this.hitSize = 8;
     const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
-    return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, 8, false);
+    return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, 8, undefined);
   }
 
   /**
@@ -1371,10 +1399,10 @@ export class RegionCodegen {
 
   /** SSE/SSE2 templates (codegen-sse.ts), with the address and fallback helpers of this region. */
   private genSse(x: Instr, gi: number): Node[] {
-    // SSE accesses go without the per-site page cache: it grew nbody's regions past what V8 optimises well (80 -> 91 ms).
-    const host = { addr: (i: Instr, o: Operand, g: number, tag: 'tR' | 'tW', size: number) => this.addr(i, o, g, tag, size, false), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
+    const host = { addr: (i: Instr, o: Operand, g: number, tag: 'tR' | 'tW', size: number) => this.addr(i, o, g, tag, size), callHandler: (i: Instr, g: number, io?: XmmIO) => this.callHandler(i, g, io),
       storeCheck: (g: number, i: Instr) => this.storeCheck(g, i), xmode: this.xmode,
-      fcmpFlags: (g: number) => this.fcmpFlags(g) };
+      fcmpFlags: (g: number) => this.fcmpFlags(g), clean: this.clean,
+      exitAfter: (g: number) => this.exitTo(this.starts[g] + this.instrs[g].len, g - this.blockFirst(g) + 1) };
     return genSse(host, x, gi);
   }
 

@@ -164,4 +164,57 @@ describe('JIT SSE/SSE2 templates', () => {
     expect(Array.from(b.cpu.i32.slice(XMM_I32(0), XMM_I32(16)))).toEqual(Array.from(a.cpu.i32.slice(XMM_I32(0), XMM_I32(16))));
     expect(b.stats!.regions).toBeGreaterThan(0);
   }, 120_000);
+
+  it('check for denormals every double input they cannot vouch for: loads, moves, handler results, invariants', () => {
+    // The double templates skip the denormal-input test for lanes known clean (SseHost.clean): a result of their own
+    // fast path, a lane copied from a clean one, a handler result checked afterwards, an invariant lane checked in
+    // fpok. Each sequence feeds a denormal through one of those routes into an addsd with MXCSR in the fast-path
+    // state and DE clear: DE must come out set exactly as in the interpreter. Each iteration clears DE first (the
+    // first one runs in the interpreter, whose sticky DE would hide the translated iterations).
+    const tiny = 1e-310, small1 = 1e-160, small2 = 1e-150;
+    const seqs = [
+      'movsd xmm1, qword ptr [rbp]\n  addsd xmm2, xmm1', // a load
+      'movsd xmm1, qword ptr [rbp]\n  movapd xmm3, xmm1\n  addsd xmm2, xmm3', // a move of a loaded lane
+      'movupd xmm1, xmmword ptr [rbp + 16]\n  unpckhpd xmm1, xmm1\n  addsd xmm2, xmm1', // a permuted high lane
+      'movupd xmm1, xmmword ptr [rbp + 16]\n  movhlps xmm4, xmm1\n  addsd xmm2, xmm4',
+      'movsd xmm1, qword ptr [rbp + 32]\n  mulsd xmm1, qword ptr [rbp + 40]\n  addsd xmm2, xmm1', // underflow in the handler
+      'movapd xmm6, xmm1\n  mulpd xmm6, xmm6\n  addpd xmm2, xmm6', // packed, from an unchecked register
+      'addsd xmm2, xmm5', // xmm5 is never written in the region: checked in fpok
+      'movsd xmm1, qword ptr [rbp + 48]\n  addsd xmm1, xmm1\n  movsd xmm3, xmm1\n  addsd xmm2, xmm3', // clean copy: no DE
+    ];
+    const progs = seqs.map((seq, i) => `${PROLOGUE}
+  mov rbp, ${BASE}
+  mov dword ptr [rsp - 16], 0x1fa0
+  mov ecx, 3
+2:
+  ldmxcsr dword ptr [rsp - 16]
+  ${seq}
+  dec ecx
+  jnz 2b
+  hlt
+handler0:
+handler13:
+handler14:
+  hlt`.replace(/handler/g, `s${i}_handler`));
+    const bins = assemble(progs);
+    let deSet = 0;
+    for (let i = 0; i < seqs.length; i++) {
+      const init = (cpu: import('../../machine/cpu/cpu.js').Cpu, mem: import('../../machine/memory/phys.js').PhysMemory): void => {
+        mem.writeBytes(BASE, new Uint8Array(new Float64Array([tiny, 0, 1.0, tiny, small1, small2, 1.25, 0]).buffer));
+        cpu.i32[MXCSR] = 0x1fa0;
+        const f = new Float64Array(cpu.i32.buffer, cpu.i32.byteOffset);
+        f[XMM_I32(5) / 2] = tiny; // xmm5 low lane: a denormal no instruction of the region writes
+        f[XMM_I32(1) / 2 + 1] = tiny;
+        f[XMM_I32(2) / 2] = 2.5;
+      };
+      const a = runFlat(bins[i], 'interp', { init });
+      const b = runFlat(bins[i], 'jit', { init, threshold: 1 });
+      const ctx = seqs[i];
+      expect(b.stats!.regions, ctx).toBeGreaterThan(0);
+      expect(b.cpu.i32[MXCSR], ctx).toBe(a.cpu.i32[MXCSR]);
+      expect(Array.from(b.cpu.i32.slice(XMM_I32(0), XMM_I32(16))), ctx).toEqual(Array.from(a.cpu.i32.slice(XMM_I32(0), XMM_I32(16))));
+      if ((a.cpu.i32[MXCSR] & 2) !== 0) deSet++;
+    }
+    expect(deSet).toBe(seqs.length - 1); // every sequence but the last meets a denormal input
+  });
 });
