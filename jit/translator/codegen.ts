@@ -280,6 +280,9 @@ export class RegionCodegen {
     // killed, or an earlier producer's record would be dropped while it still decides them.
     const w = FORM_FLAGS_WRITTEN[ins.form] & ~FORM_FLAGS_UNDEFINED[ins.form] & ALL;
     switch (ins.op) {
+      // The logic ops replace the whole lazy record in both tiers (AF, undefined, comes out 0: flags.ts lazyAF).
+      case Mn.AND: case Mn.OR: case Mn.XOR: case Mn.TEST:
+        return ALL;
       case Mn.SHL: case Mn.SAL: case Mn.SHR: case Mn.SAR: case Mn.ROL: case Mn.ROR: case Mn.RCL: case Mn.RCR:
       case Mn.SHLD: case Mn.SHRD:
         if (ins.o1.kind === OpKind.Imm || ins.o2.kind === OpKind.Imm) {
@@ -907,9 +910,7 @@ export class RegionCodegen {
           const v = expr`ip0 + ${this.starts[gi] + x.len + o1.disp}`;
           return js`t = ${v}; ${this.setReg(o0, o0.size, expr`t | 0`, expr`Math.floor(t / 4294967296) | 0`)}`;
         }
-        const { low, high } = this.eaLowHigh(o1);
-        if (o0.size === 8) return js`t = ${low}; ${this.setReg(o0, 8, expr`t | 0`, expr`(${high} + Math.floor(t / 4294967296)) | 0`)}`;
-        return js`t = ${low}; ${this.setReg(o0, o0.size, expr`t | 0`, lit(0))}`;
+        return this.genLea(o0, o1);
       }
       case Mn.MOVZX: case Mn.MOVSX: case Mn.MOVSXD: {
         const ssz = o1.size;
@@ -976,6 +977,23 @@ export class RegionCodegen {
         if (x.cond >= 0 && MN_NAMES[x.op].startsWith('SET')) return this.genSetcc(x, gi);
         return undefined;
     }
+  }
+
+  /** LEA base + index * scale + disp (the offset only, modulo the destination size). */
+  private genLea(o0: Operand, o1: Operand): Node[] {
+    if (o0.size !== 8) {
+      // The low 32 bits: a sum of int32 terms (below 2^35 in magnitude) truncated once, no float conversion.
+      const sh = o1.scale === 8 ? 3 : o1.scale === 4 ? 2 : o1.scale === 2 ? 1 : 0;
+      const terms: Node[] = [];
+      if (o1.base !== REG_NONE) terms.push(id(rLo(o1.base)));
+      if (o1.index !== REG_NONE) terms.push(sh === 0 ? id(rLo(o1.index)) : expr`(${rLo(o1.index)} << ${sh})`);
+      if (o1.disp !== 0 || terms.length === 0) terms.push(lit(o1.disp));
+      return this.setReg(o0, o0.size, expr`(${terms.reduce((a, c) => expr`${a} + ${c}`)}) | 0`, lit(0));
+    }
+    // 64 bits: the exact double sum of the low halves, its carry folded into the high half (measured faster than
+    // int32 add-with-carry chains on sieve's `lea rdx, [rax + 1]`).
+    const { low, high } = this.eaLowHigh(o1);
+    return js`t = ${low}; ${this.setReg(o0, 8, expr`t | 0`, expr`(${high} + Math.floor(t / 4294967296)) | 0`)}`;
   }
 
   private genMov(x: Instr, gi: number): Node[] {
