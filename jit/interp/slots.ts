@@ -12,7 +12,7 @@ export const enum S {
   CPL = 106, CODE_BITS = 107, STACK_SIZE = 108, HALTED = 109, INT_SHADOW = 110, PENDING = 111,
   RIP_F = 192, ICOUNT_F = 205,
   ARITH_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF,
-  TLB_MASK = 4095,
+  TLB_MASK = 16383,
 }
 
 const CHECK: [number, number][] = [

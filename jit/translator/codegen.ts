@@ -19,6 +19,7 @@ import {
   SEG_BASE_F, ARITH_FLAGS, CR0, CR4,
 } from '../../machine/cpu/state.js';
 import type { Region, RegionBlock } from './region.js';
+import { TLB_MASK } from '../../machine/cpu/cpu.js';
 import type { Handler } from '../cache/code-cache.js';
 import { successors } from './region.js';
 import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmmLoad, xmmOperands, XmmIO, sseRecheck, invariantLanes, fpokInvariants } from './codegen-sse.js';
@@ -694,14 +695,14 @@ export class RegionCodegen {
 
   /** The TLB test of an access at the int32 address ua (< 2^32), filling site cache k (>= 0) on a hit. */
   private probeInt(tag: 'tR' | 'tW', size: number, k: number): Node[] {
-    const out = js`ti = ua >>> 12 & 4095; po = ua & 4095; hit = ${this.inPage(expr`${id(tag)}[ti] === ua >>> 12`, size)}; pb = to[ti] + po;`;
+    const out = js`ti = ua >>> 12 & ${TLB_MASK}; po = ua & 4095; hit = ${this.inPage(expr`${id(tag)}[ti] === ua >>> 12`, size)}; pb = to[ti] + po;`;
     if (k >= 0) out.push(ifStmt(id('hit'), js`${id(`c${k}p`)} = ua & -4096; ${id(`c${k}o`)} = pb - ua | 0;`));
     return out;
   }
 
   /** The TLB test of an access at the double linear address ea. */
   private probeDouble(tag: 'tR' | 'tW', size: number): Node[] {
-    return js`pg = Math.floor(ea / 4096); ti = pg & 4095; po = ea & 4095; hit = ${this.inPage(expr`${id(tag)}[ti] === pg`, size)}; pb = to[ti] + po;`;
+    return js`pg = Math.floor(ea / 4096); ti = pg & ${TLB_MASK}; po = ea & 4095; hit = ${this.inPage(expr`${id(tag)}[ti] === pg`, size)}; pb = to[ti] + po;`;
   }
 
   /** `tagHit && po <= 4096 - size` (the access inside the page), or just the tag test for bytes. */

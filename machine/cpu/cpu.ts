@@ -5,7 +5,7 @@ import { CpuFault } from './fault.js';
 import type { PhysMemory } from '../memory/phys.js';
 import type { IoBus } from '../memory/bus.js';
 
-export const TLB_BITS = 12;
+export const TLB_BITS = 14;
 export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 /** Never equal to a page number: marks an empty TLB slot. */

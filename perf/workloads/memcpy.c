@@ -5,7 +5,7 @@
 const uint64_t wl_max_n = MAX_N;
 const uint64_t wl_default_n = 2000000;
 /* One arena, so the distance between the buffers is fixed: MAX_N + 20 KiB keeps source and destination pages from
-   sharing a slot in a direct-mapped TLB indexed by page number mod 4096 (a 16 MiB multiple would alias). */
+   sharing a slot in a direct-mapped TLB indexed by page number mod 16384 (a 64 MiB multiple would alias). */
 static uint8_t arena[2 * MAX_N + 64 + 5 * 4096] __attribute__((aligned(4096)));
 #define dst (arena + 64)
 #define src (arena + 64 + MAX_N + 5 * 4096)

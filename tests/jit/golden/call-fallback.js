@@ -15,14 +15,14 @@
           ua = r4 + -8 | 0;
           if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
             ea = ua >>> 0;
-            ti = ua >>> 12 & 4095;
+            ti = ua >>> 12 & 16383;
             po = ua & 4095;
             hit = tW[ti] === ua >>> 12 && po <= 4088;
             pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + -8;
             pg = Math.floor(ea / 4096);
-            ti = pg & 4095;
+            ti = pg & 16383;
             po = ea & 4095;
             hit = tW[ti] === pg && po <= 4088;
             pb = to[ti] + po;
@@ -111,14 +111,14 @@
           ua = r4 + 0 | 0;
           if (h4 === 0) {
             ea = ua >>> 0;
-            ti = ua >>> 12 & 4095;
+            ti = ua >>> 12 & 16383;
             po = ua & 4095;
             hit = tR[ti] === ua >>> 12 && po <= 4088;
             pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + 0;
             pg = Math.floor(ea / 4096);
-            ti = pg & 4095;
+            ti = pg & 16383;
             po = ea & 4095;
             hit = tR[ti] === pg && po <= 4088;
             pb = to[ti] + po;
@@ -139,14 +139,14 @@
           ua = r4 + -8 | 0;
           if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
             ea = ua >>> 0;
-            ti = ua >>> 12 & 4095;
+            ti = ua >>> 12 & 16383;
             po = ua & 4095;
             hit = tW[ti] === ua >>> 12 && po <= 4088;
             pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + -8;
             pg = Math.floor(ea / 4096);
-            ti = pg & 4095;
+            ti = pg & 16383;
             po = ea & 4095;
             hit = tW[ti] === pg && po <= 4088;
             pb = to[ti] + po;
@@ -182,14 +182,14 @@
             ua = r4 + 0 | 0;
             if (h4 === 0) {
               ea = ua >>> 0;
-              ti = ua >>> 12 & 4095;
+              ti = ua >>> 12 & 16383;
               po = ua & 4095;
               hit = tR[ti] === ua >>> 12 && po <= 4088;
               pb = to[ti] + po;
             } else {
               ea = h4 * 4294967296 + (r4 >>> 0) + 0;
               pg = Math.floor(ea / 4096);
-              ti = pg & 4095;
+              ti = pg & 16383;
               po = ea & 4095;
               hit = tR[ti] === pg && po <= 4088;
               pb = to[ti] + po;

@@ -21,7 +21,7 @@
             } else {
               if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
                 ea = ua >>> 0;
-                ti = ua >>> 12 & 4095;
+                ti = ua >>> 12 & 16383;
                 po = ua & 4095;
                 hit = tR[ti] === ua >>> 12 && po <= 4088;
                 pb = to[ti] + po;
@@ -33,7 +33,7 @@
                 ea = (r6 >>> 0) + (r1 >>> 0) * 8;
                 ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
                 pg = Math.floor(ea / 4096);
-                ti = pg & 4095;
+                ti = pg & 16383;
                 po = ea & 4095;
                 hit = tR[ti] === pg && po <= 4088;
                 pb = to[ti] + po;
@@ -57,7 +57,7 @@
             } else {
               if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
                 ea = ua >>> 0;
-                ti = ua >>> 12 & 4095;
+                ti = ua >>> 12 & 16383;
                 po = ua & 4095;
                 hit = tW[ti] === ua >>> 12 && po <= 4088;
                 pb = to[ti] + po;
@@ -69,7 +69,7 @@
                 ea = (r7 >>> 0) + (r1 >>> 0) * 8;
                 ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
                 pg = Math.floor(ea / 4096);
-                ti = pg & 4095;
+                ti = pg & 16383;
                 po = ea & 4095;
                 hit = tW[ti] === pg && po <= 4088;
                 pb = to[ti] + po;
@@ -139,14 +139,14 @@
           ua = r4 + 0 | 0;
           if (h4 === 0) {
             ea = ua >>> 0;
-            ti = ua >>> 12 & 4095;
+            ti = ua >>> 12 & 16383;
             po = ua & 4095;
             hit = tR[ti] === ua >>> 12 && po <= 4088;
             pb = to[ti] + po;
           } else {
             ea = h4 * 4294967296 + (r4 >>> 0) + 0;
             pg = Math.floor(ea / 4096);
-            ti = pg & 4095;
+            ti = pg & 16383;
             po = ea & 4095;
             hit = tR[ti] === pg && po <= 4088;
             pb = to[ti] + po;
