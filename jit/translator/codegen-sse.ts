@@ -631,7 +631,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, clean: string[], V: Lanes,
           `(Math.abs(xv) >= ${MIN} ? Math.abs(xv) <= ${MAX} : ${zeroOk === 'true' ? 'xv === 0' : `xv === 0 && ${zeroOk}`})`]);
       }
       const fast = `${calc} if (${ok}) { ${D(0)} = xv; u = 1; }`;
-      const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
+      const pre = raw('u = 0;'); // the fast path cannot fault; the slow path (callHandler) sets `cur`
       // The fast result is normal or zero (MIN/MAX: one of two clean inputs); the slow one is checked.
       clean.push(D(0));
       const tail = ifStmt(rawExpr('u === 0'), slowClean([D(0)]));
@@ -648,7 +648,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, clean: string[], V: Lanes,
         all([...nd(D(k), a), ...nd(S?.(k), b), `(Math.abs(${r}) >= ${MIN} ? Math.abs(${r}) <= ${MAX} : ${r} === 0${zeroOk(a, b)})`]);
       const calc = `xa = ${D(0)}; xv = xa ${opx} xb; m = ${D(1)}; t = m ${opx} mh;`;
       const fast = `${calc} if (${laneOk(0, 'xa', 'xb', 'xv')} && ${laneOk(1, 'm', 'mh', 't')}) { ${D(0)} = xv; ${D(1)} = t; u = 1; }`;
-      const pre = raw('u = 0;'); // the slow path and addr() set `cur`: the fast path cannot fault
+      const pre = raw('u = 0;'); // the fast path cannot fault; the slow path (callHandler) sets `cur`
       clean.push(D(0), D(1));
       const tail = ifStmt(rawExpr('u === 0'), slowClean([D(0), D(1)]));
       if (S !== undefined) return [...pre, ifStmt(rawExpr(FP_GUARD), raw(`xb = ${S(0)}; mh = ${S(1)}; ${fast}`)), tail];

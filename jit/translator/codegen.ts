@@ -47,6 +47,8 @@ export interface CodegenResult {
   /** The interpreter's (possibly specialised) handler for each instruction: the fallback path. */
   handlers: Handler[];
   starts: number[]; // byte offset of instruction i from the region entry
+  /** Instructions of its block before instruction i: what a fault at i adds to the retired count (R[cur]). */
+  retiredBefore: number[];
   templated: number;
   fallbacks: number;
 }
@@ -113,6 +115,8 @@ export class RegionCodegen {
   private readonly siteOf = new Map<string, number>(); // cache of each (block, permission, base, index, scale)
   private hitTag: 'tR' | 'tW' | undefined;
   private hitSize = 0;
+  /** The instruction of the last addr(): its slow path sets `cur` (only helpers throw, so hits need not). */
+  private hitGi = 0;
   /** Float64 XMM lanes known to hold no denormal (codegen-sse.ts SseHost.clean); emptied at block starts. */
   private readonly clean = new Set<string>();
   /** Float64 lanes no instruction of the region writes (codegen-sse.ts invariantLanes): clean at every block start. */
@@ -181,7 +185,7 @@ export class RegionCodegen {
       }
       decls.push(letDecl(names, inits));
     }
-    decls.push(...js`let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
+    decls.push(...js`let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;`);
     const sw: Node = { type: 'SwitchStatement', discriminant: id('pc'), cases };
     const forLoop: Node = { type: 'ForStatement', init: null, test: null, update: null, body: block([sw, ...js`return n;`]) };
     const loop: Node = { type: 'LabeledStatement', label: id('L'), body: forLoop };
@@ -190,7 +194,7 @@ export class RegionCodegen {
       ...js`if (!(e instanceof J.CpuFault)) throw e;`,
       ...this.writeback(),
       ...this.flushFlags(),
-      ...js`f[${RIP_F}] = ip0 + S[cur]; cpu.jitFault = e; return n + (cur - bstart);`,
+      ...js`f[${RIP_F}] = ip0 + S[cur]; cpu.jitFault = e; return n + R[cur];`,
     ];
     const tryStmt: Node = {
       type: 'TryStatement',
@@ -203,6 +207,7 @@ export class RegionCodegen {
       instrs: this.instrs,
       handlers: this.hs,
       starts: this.starts,
+      retiredBefore: this.instrs.map((_, gi) => gi - this.blockFirst(gi)),
       templated: this.templated,
       fallbacks: this.fallbacks,
     };
@@ -364,7 +369,6 @@ export class RegionCodegen {
     const ins = rb.block.instrs;
     this.prod = undefined;
     this.resetClean();
-    out.push(...js`bstart = ${firstGi};`);
     this.hiZero.clear();
     this.fovMaybe = true;
     for (let i = 0; i < ins.length; i++) {
@@ -658,7 +662,8 @@ export class RegionCodegen {
     const slowEa = this.eaStmts(x, o, gi, true);
     const fast = this.intAddr(x, o, gi);
     if (tag === undefined) return [...js`cur = ${gi};`, ...slowEa];
-    if (fast === undefined) return [...js`cur = ${gi};`, ...slowEa, ...this.probeDouble(tag, size)];
+    this.hitGi = gi;
+    if (fast === undefined) return [...slowEa, ...this.probeDouble(tag, size)];
     // The accesses of one block through the same registers (any displacement) with the same permission share a
     // page cache: fewer locals for V8 to keep in registers (nbody: one cache per site made its regions 35% slower;
     // sharing across blocks cost matmul-int 10%).
@@ -675,7 +680,7 @@ export class RegionCodegen {
    * ends a block leaves the region; the caches start empty at every entry. Without `ok`, the exact double path.
    */
   private addrPaths(gi: number, pre: Node[], ok: Node | undefined, slowEa: Node[], tag: 'tR' | 'tW', size: number, cacheKey: string | undefined): Node[] {
-    const out: Node[] = [...js`cur = ${gi};`, ...pre];
+    const out: Node[] = [...pre];
     let k = -1;
     if (cacheKey !== undefined) {
       k = this.siteOf.get(cacheKey) ?? this.sites++;
@@ -721,6 +726,7 @@ export class RegionCodegen {
   private stackAddr(gi: number, off: 0 | -8, tag: 'tR' | 'tW'): Node[] {
     this.hitTag = tag;
     this.hitSize = 8;
+    this.hitGi = gi;
     const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
     return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, 8, undefined);
   }
@@ -772,32 +778,34 @@ export class RegionCodegen {
   /** Load `size` bytes located by the last addr() into m (and mh for 8): from RAM on a hit, else through J.rd. */
   private load(size: number, write: boolean): Node[] {
     this.checkLocated(write ? 'tW' : 'tR', size);
+    const c = this.hitGi;
     switch (size) {
       case 1:
-        return js`if (hit) m = ram[pb]; else m = J.rd(cpu, ea, 1, ${write});`;
+        return js`if (hit) m = ram[pb]; else { cur = ${c}; m = J.rd(cpu, ea, 1, ${write}); }`;
       case 2:
-        return js`if (hit) m = dv.getUint16(pb, true); else m = J.rd(cpu, ea, 2, ${write});`;
+        return js`if (hit) m = dv.getUint16(pb, true); else { cur = ${c}; m = J.rd(cpu, ea, 2, ${write}); }`;
       case 4:
-        return js`if (hit) m = dv.getInt32(pb, true); else m = J.rd(cpu, ea, 4, ${write}) | 0;`;
+        return js`if (hit) m = dv.getInt32(pb, true); else { cur = ${c}; m = J.rd(cpu, ea, 4, ${write}) | 0; }`;
       default:
         return js`if (hit) { m = dv.getInt32(pb, true); mh = dv.getInt32(pb + 4, true); }
-          else { m = J.rd(cpu, ea, 8, ${write}) | 0; mh = cpu.hi | 0; }`;
+          else { cur = ${c}; m = J.rd(cpu, ea, 8, ${write}) | 0; mh = cpu.hi | 0; }`;
     }
   }
 
   /** Store v (vh) of `size` bytes located by the last addr() (with tW). */
   private store(size: number, v: Node, vh: Node): Node[] {
     this.checkLocated('tW', size);
+    const c = this.hitGi;
     switch (size) {
       case 1:
-        return js`if (hit) ram[pb] = ${v}; else { J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
+        return js`if (hit) ram[pb] = ${v}; else { cur = ${c}; J.wr(cpu, ea, 1, ${v}, 0); chk = 1; }`;
       case 2:
-        return js`if (hit) dv.setUint16(pb, ${v}, true); else { J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
+        return js`if (hit) dv.setUint16(pb, ${v}, true); else { cur = ${c}; J.wr(cpu, ea, 2, ${v}, 0); chk = 1; }`;
       case 4:
-        return js`if (hit) dv.setInt32(pb, ${v}, true); else { J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
+        return js`if (hit) dv.setInt32(pb, ${v}, true); else { cur = ${c}; J.wr(cpu, ea, 4, ${v}, 0); chk = 1; }`;
       default:
         return js`if (hit) { dv.setInt32(pb, ${v}, true); dv.setInt32(pb + 4, ${vh}, true); }
-          else { J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; }`;
+          else { cur = ${c}; J.wr(cpu, ea, 8, ${v}, ${vh}); chk = 1; }`;
     }
   }
 

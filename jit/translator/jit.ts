@@ -245,9 +245,9 @@ export class Jit {
     let src = generate(program as never, { comments: this.opts.dumpDir !== undefined }) + `\n//# sourceURL=bmjit/${name}.js\n`;
     const hand = this.opts.loadDir !== undefined ? join(this.opts.loadDir, `${name}.js`) : undefined;
     if (hand !== undefined && existsSync(hand)) src = readFileSync(hand, 'utf8');
-    const factory = new Function('I', 'H', 'S', 'D', 'J', src) as (I: Instr[], H: unknown[], S: number[], D: number[], j: typeof J) => RegionRec['fn'];
+    const factory = new Function('I', 'H', 'S', 'D', 'R', 'J', src) as (I: Instr[], H: unknown[], S: number[], D: number[], R: number[], j: typeof J) => RegionRec['fn'];
     const deltas = region.blocks.map((rb) => rb.delta);
-    const fn = factory(res.instrs, res.handlers, res.starts, deltas, J);
+    const fn = factory(res.instrs, res.handlers, res.starts, deltas, res.retiredBefore, J);
     this.stats.templated += res.templated;
     this.stats.fallbacks += res.fallbacks;
     this.stats.sourceBytes += src.length;

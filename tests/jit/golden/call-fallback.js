@@ -4,14 +4,12 @@
   let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r2 = s[4], h2 = s[5], r3 = s[6], h3 = s[7], r4 = s[8], h4 = s[9], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;
-  let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
         case 0:
-          bstart = 0;
           // 100000: push rbx
-          cur = 0;
           ua = r4 + -8 | 0;
           if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
             ea = ua >>> 0;
@@ -33,6 +31,7 @@
             dv.setInt32(pb, t, true);
             dv.setInt32(pb + 4, th, true);
           } else {
+            cur = 0;
             J.wr(cpu, ea, 8, t, th);
             chk = 1;
           }
@@ -107,7 +106,6 @@
             break L;
           }
           // 100009: pop rbx
-          cur = 4;
           ua = r4 + 0 | 0;
           if (h4 === 0) {
             ea = ua >>> 0;
@@ -127,6 +125,7 @@
             m = dv.getInt32(pb, true);
             mh = dv.getInt32(pb + 4, true);
           } else {
+            cur = 4;
             m = J.rd(cpu, ea, 8, false) | 0;
             mh = cpu.hi | 0;
           }
@@ -135,7 +134,6 @@
           r3 = m;
           h3 = mh;
           // 10000a: call 000000000010000Fh
-          cur = 5;
           ua = r4 + -8 | 0;
           if (h4 === 0 && ua >>> 0 < r4 >>> 0) {
             ea = ua >>> 0;
@@ -158,6 +156,7 @@
             dv.setInt32(pb, u, true);
             dv.setInt32(pb + 4, uh, true);
           } else {
+            cur = 5;
             J.wr(cpu, ea, 8, u, uh);
             chk = 1;
           }
@@ -176,9 +175,7 @@
           continue L;
         case 1:
           B1: for (; ; ) {
-            bstart = 6;
             // 10000f: ret
-            cur = 6;
             ua = r4 + 0 | 0;
             if (h4 === 0) {
               ea = ua >>> 0;
@@ -198,6 +195,7 @@
               m = dv.getInt32(pb, true);
               mh = dv.getInt32(pb + 4, true);
             } else {
+              cur = 6;
               m = J.rd(cpu, ea, 8, false) | 0;
               mh = cpu.hi | 0;
             }
@@ -317,6 +315,6 @@
     }
     f[192] = ip0 + S[cur];
     cpu.jitFault = e;
-    return n + (cur - bstart);
+    return n + R[cur];
   }
 });

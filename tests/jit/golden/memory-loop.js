@@ -5,15 +5,13 @@
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3], r2 = s[4], h2 = s[5], r4 = s[8], h4 = s[9], r6 = s[12], h6 = s[13], r7 = s[14], h7 = s[15];
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;
   let c0p = 1, c0o = 0, c1p = 1, c1o = 0;
-  let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, bstart = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
+  let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
     L: for (; ; ) {
       switch (pc) {
         case 0:
           B0: for (; ; ) {
-            bstart = 0;
             // 100000: mov rax,qword ptr [rsi+rcx*8]
-            cur = 0;
             ua = r6 + (r1 << 3) | 0;
             if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0 && (ua & -4089) === c0p) {
               pb = c0o + ua | 0;
@@ -43,13 +41,13 @@
               m = dv.getInt32(pb, true);
               mh = dv.getInt32(pb + 4, true);
             } else {
+              cur = 0;
               m = J.rd(cpu, ea, 8, false) | 0;
               mh = cpu.hi | 0;
             }
             r0 = m;
             h0 = mh;
             // 100004: add qword ptr [rdi+rcx*8],rax
-            cur = 1;
             ua = r7 + (r1 << 3) | 0;
             if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0 && (ua & -4089) === c1p) {
               pb = c1o + ua | 0;
@@ -79,6 +77,7 @@
               m = dv.getInt32(pb, true);
               mh = dv.getInt32(pb + 4, true);
             } else {
+              cur = 1;
               m = J.rd(cpu, ea, 8, true) | 0;
               mh = cpu.hi | 0;
             }
@@ -88,6 +87,7 @@
               dv.setInt32(pb, t, true);
               dv.setInt32(pb + 4, th, true);
             } else {
+              cur = 1;
               J.wr(cpu, ea, 8, t, th);
               chk = 1;
             }
@@ -133,9 +133,7 @@
             continue L;
           }
         case 1:
-          bstart = 5;
           // 100010: ret
-          cur = 5;
           ua = r4 + 0 | 0;
           if (h4 === 0) {
             ea = ua >>> 0;
@@ -155,6 +153,7 @@
             m = dv.getInt32(pb, true);
             mh = dv.getInt32(pb + 4, true);
           } else {
+            cur = 5;
             m = J.rd(cpu, ea, 8, false) | 0;
             mh = cpu.hi | 0;
           }
@@ -275,6 +274,6 @@
     }
     f[192] = ip0 + S[cur];
     cpu.jitFault = e;
-    return n + (cur - bstart);
+    return n + R[cur];
   }
 });
