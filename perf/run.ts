@@ -174,7 +174,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('interp')) {
     let r: GuestResult;
     try {
-      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: 'interp', n, reps: o.quick ? 1 : 2, slice: o.slice });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: 'interp', n, reps: o.quick ? 1 : 3, slice: o.slice });
     } catch (e) {
       return err('interpreter', e);
     }
@@ -187,7 +187,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('jit')) {
     let r: GuestResult;
     try {
-      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 6, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined, loadDir: o.loadDir !== undefined ? join(o.loadDir, w.name) : undefined });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: o.jitMode, n, reps: o.quick ? 3 : 10, slice: o.slice, dumpDir: o.dumpDir !== undefined ? join(o.dumpDir, w.name) : undefined, loadDir: o.loadDir !== undefined ? join(o.loadDir, w.name) : undefined });
     } catch (e) {
       return err('JIT', e);
     }
