@@ -651,35 +651,34 @@ export class RegionCodegen {
   }
 
   /**
-   * Statements locating a `size`-byte access to operand `o` of instruction gi. With `tag` (the TLB tag array the
-   * access checks: tR, or tW for a store or read-modify-write) they leave `hit` (a RAM page with that permission,
+   * Statements locating a `size`-byte access to operand `o` of instruction gi against `tag` (the TLB tag array the
+   * access checks: tR, or tW for a store or read-modify-write). They leave `hit` (a RAM page with that permission,
    * the access inside it) and `pb` (the RAM offset of its first byte); a miss leaves the double linear address in
-   * `ea` for J.rd/J.wr. Without `tag`, just `ea`. load() and store() take over from here.
+   * `ea` for J.rd/J.wr. load() and store() take over from here.
    */
-  private addr(x: Instr, o: Operand, gi: number, tag?: 'tR' | 'tW', size = 0): Node[] {
+  private addr(x: Instr, o: Operand, gi: number, tag: 'tR' | 'tW', size: number): Node[] {
     this.hitTag = tag;
     this.hitSize = size;
+    this.hitGi = gi;
     const slowEa = this.eaStmts(x, o, gi, true);
     const fast = this.intAddr(x, o, gi);
-    if (tag === undefined) return [...js`cur = ${gi};`, ...slowEa];
-    this.hitGi = gi;
     if (fast === undefined) return [...slowEa, ...this.probeDouble(tag, size)];
     // The accesses of one block through the same registers (any displacement) with the same permission share a
     // page cache: fewer locals for V8 to keep in registers (nbody: one cache per site made its regions 35% slower;
     // sharing across blocks cost matmul-int 10%).
     const key = `${this.current}:${tag}:${o.base}:${o.index}:${o.scale}`;
-    return this.addrPaths(gi, fast.pre, fast.ok, slowEa, tag, size, key);
+    return this.addrPaths(fast.pre, fast.ok, slowEa, tag, size, key);
   }
 
   /**
    * The paths of an address with an int32 form: `pre` leaves the low 32 bits in `ua` and `ok` says whether they
-   * are the whole address. Then the site's one-page cache (cNp: the page's linear base as int32, cNo: RAM offset
+   * are the whole address. Then page cache k (`cacheKey`'s; cNp: the page's linear base as int32, cNo: RAM offset
    * minus that base) answers with one compare: `ua & mask` keeps the page and the low bits that must be zero for a
    * naturally aligned access, which never crosses a page; misaligned ones take the TLB arrays. A translation
    * changes only through instructions that end their block (INVLPG, MOV CR3/CR0/CR4, WRMSR), and a fallback that
    * ends a block leaves the region; the caches start empty at every entry. Without `ok`, the exact double path.
    */
-  private addrPaths(gi: number, pre: Node[], ok: Node | undefined, slowEa: Node[], tag: 'tR' | 'tW', size: number, cacheKey: string | undefined): Node[] {
+  private addrPaths(pre: Node[], ok: Node | undefined, slowEa: Node[], tag: 'tR' | 'tW', size: number, cacheKey: string | undefined): Node[] {
     const out: Node[] = [...pre];
     let k = -1;
     if (cacheKey !== undefined) {
@@ -728,7 +727,7 @@ export class RegionCodegen {
     this.hitSize = 8;
     this.hitGi = gi;
     const ok = off === 0 ? expr`h4 === 0` : expr`h4 === 0 && ua >>> 0 < r4 >>> 0`;
-    return this.addrPaths(gi, js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, 8, undefined);
+    return this.addrPaths(js`ua = r4 + ${off} | 0;`, ok, js`ea = h4 * 4294967296 + (r4 >>> 0) + ${off};`, tag, 8, undefined);
   }
 
   /**
