@@ -26,6 +26,10 @@ import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmm
 import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
 
 const CF = 1, ZF = 0x40, SF = 0x80, OF = 0x800;
+/** Inlining of single-predecessor blocks (findInlinable): region size, block size, copies per case. */
+const MAX_INLINE_REGION_INSTRS = 64;
+const MAX_INLINE_BLOCK_INSTRS = 16;
+const MAX_INLINED_PER_CASE = 4;
 const ALL = ARITH_FLAGS;
 
 /**
@@ -124,6 +128,13 @@ export class RegionCodegen {
   /** Region index of the block being generated, and whether it branches to its own start. */
   private current = 0;
   private selfLoop = false;
+  /** The block whose `case` is being generated (current differs inside an inlined successor), its inlined count. */
+  private root = 0;
+  private inlined = 0;
+  /** Per block index: its first instruction number, and whether a predecessor may generate it inline. */
+  private firstGi: number[] = [];
+  private inlinable: boolean[] = [];
+  private succs: number[][] = [];
   /** An IMUL's CF/OF override (local fov) may be pending: the next full producer must clear it. */
   private fovMaybe = true;
 
@@ -149,11 +160,14 @@ export class RegionCodegen {
     this.computeLiveness();
     this.xmode = planXmm(this.instrs.filter((x) => SSE_FAST.has(x.op) && this.hasTemplate(x)));
     this.invariant = invariantLanes(this.instrs, this.xmode);
+    this.findInlinable();
     const cases: Node[] = [];
     let gi = 0;
     for (const rb of rbs) {
       this.current = rb.index;
+      this.root = rb.index;
       this.selfLoop = false;
+      this.inlined = 0;
       let body = this.genBlock(rb, gi);
       gi += rb.block.instrs.length;
       // A block that branches to its own start runs as its own loop (label Bk) without re-dispatching on pc.
@@ -421,11 +435,63 @@ export class RegionCodegen {
     const check = backEdgeCheck || target.index <= 0
       ? js`if (n >= budget) { ${this.exitTo(delta, 0)} }`
       : [];
-    if (target.index === this.current) {
+    if (target.index === this.root) {
       this.selfLoop = true;
       return [...js`n += ${retired};`, ...check, { type: 'ContinueStatement', label: id(`B${target.index}`) }];
     }
+    if (this.inlinable[target.index] && this.succs[target.index].includes(this.root) && this.inlined < MAX_INLINED_PER_CASE) {
+      this.inlined++;
+      return [...js`n += ${retired};`, ...check, ...this.genInline(target)];
+    }
     return [...js`n += ${retired}; pc = ${target.index};`, ...check, { type: 'ContinueStatement', label: id('L') }];
+  }
+
+  /**
+   * Blocks generated in place at their only predecessor's edge (besides their own `case`, which entries from outside
+   * use) when they branch back to the block whose case is being generated: a loop over several blocks then runs as
+   * nested ifs inside its head's labeled loop instead of a switch dispatch per block (`pc = k; continue L` merges
+   * every local at the loop header): sieve 33 -> 24 ms. Loop exits stay out of the loop (a helper call there would
+   * make V8 spill the loop's values). Small regions only: the copy adds bytecode, and V8 does not optimise
+   * functions over 61,440 bytes of it.
+   */
+  private findInlinable(): void {
+    const rbs = this.region.blocks;
+    const preds = new Array<number>(rbs.length).fill(0);
+    let gi = 0;
+    for (const rb of rbs) {
+      this.firstGi[rb.index] = gi;
+      gi += rb.block.instrs.length;
+      const last = rb.block.instrs[rb.block.instrs.length - 1];
+      const { fall, target } = successors(rb.block);
+      this.succs[rb.index] = [];
+      for (const t of [fall, target]) {
+        const succ = t === undefined ? undefined : this.region.byOff.get(t);
+        if (succ === undefined) continue;
+        this.succs[rb.index].push(succ.index);
+        // A call's return site is also reached by RETs (returnSites): never a single predecessor.
+        preds[succ.index] += t === fall && last.op === Mn.CALL ? 2 : 1;
+      }
+    }
+    const small = this.region.instrCount <= MAX_INLINE_REGION_INSTRS;
+    this.inlinable = rbs.map((rb) => small && rb.index > 0 && preds[rb.index] === 1 && rb.block.instrs.length <= MAX_INLINE_BLOCK_INSTRS);
+  }
+
+  /** Block `rb` generated at an edge of the current one, with the per-block compile-time state saved around it. */
+  private genInline(rb: RegionBlock): Node[] {
+    const saved = { current: this.current, prod: this.prod, hiZero: new Set(this.hiZero), clean: new Set(this.clean),
+      fovMaybe: this.fovMaybe, hitTag: this.hitTag, hitSize: this.hitSize, hitGi: this.hitGi };
+    this.current = rb.index;
+    const body = this.genBlock(rb, this.firstGi[rb.index]);
+    this.current = saved.current;
+    this.prod = saved.prod;
+    this.hiZero = saved.hiZero;
+    this.clean.clear();
+    for (const lane of saved.clean) this.clean.add(lane);
+    this.fovMaybe = saved.fovMaybe;
+    this.hitTag = saved.hitTag;
+    this.hitSize = saved.hitSize;
+    this.hitGi = saved.hitGi;
+    return body;
   }
 
   /**

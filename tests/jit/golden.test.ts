@@ -41,6 +41,23 @@ describe('translator output', () => {
   ret`)).toMatchFileSnapshot('golden/memory-loop.js');
   });
 
+  it('a loop over three blocks: both arms generated inside the labeled loop of its head, no switch dispatch', async () => {
+    await expect(emit(`
+1:
+  cmp byte ptr [rdi + rax], 0
+  jne 2f
+  add rsi, 1
+  inc rax
+  cmp rax, rdx
+  jne 1b
+  ret
+2:
+  inc rax
+  cmp rax, rdx
+  jne 1b
+  ret`)).toMatchFileSnapshot('golden/branchy-loop.js');
+  });
+
   it('call, push/pop and an interpreter fallback (DIV)', async () => {
     await expect(emit(`
   push rbx
