@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runGuest, GuestError, type GuestOptions, type GuestResult, type KernelSample } from './guest-run.js';
+import { runGuest, GuestError, type GuestResult, type KernelSample } from './guest-run.js';
 import { runNative } from './native-run.js';
 import { WORKLOADS, SHORT_RUNS, type Workload } from './workloads.js';
 import { formatTable, geomean, fmt } from './table.js';
@@ -174,9 +174,7 @@ function benchWorkload(w: Workload, o: Options): Row {
   if (o.tiers.has('interp')) {
     let r: GuestResult;
     try {
-      // A fresh process: the interpreter reaches its steady state at once (fast-train.ts), and earlier workloads'
-      // type feedback in the same process doubled linked-list's interpreter time.
-      r = runGuestFresh(w.name, { engine: 'interp', n, reps: o.quick ? 1 : 3, slice: o.slice });
+      r = runGuest(guestBin(w.name), guestSym(w.name), { engine: 'interp', n, reps: o.quick ? 1 : 3, slice: o.slice });
     } catch (e) {
       return err('interpreter', e);
     }
@@ -257,17 +255,12 @@ function median(xs: number[]): number {
   return v.length % 2 === 1 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
-/** One guest run in a fresh node process (perf/guest-child.ts); its errors come back as GuestError. */
-function runGuestFresh(name: string, opts: GuestOptions): GuestResult {
-  const child = join(dirname(fileURLToPath(import.meta.url)), 'guest-child.js');
-  const r = spawnSync(process.execPath, [child, guestBin(name), guestSym(name), JSON.stringify(opts)], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new GuestError((r.stderr || `exit status ${r.status}`).trim());
-  return JSON.parse(r.stdout) as GuestResult;
-}
-
-/** One whole short run (first instruction to exit) in a fresh process. */
+/** One whole guest run in a fresh node process (perf/short-child.ts). */
 function shortRun(name: string, engine: 'interp' | 'auto', n: number, slice: number | undefined): GuestResult {
-  return runGuestFresh(name, { engine, n, reps: 1, slice });
+  const child = join(dirname(fileURLToPath(import.meta.url)), 'short-child.js');
+  const r = spawnSync(process.execPath, [child, guestBin(name), guestSym(name), engine, String(n), slice === undefined ? '-' : String(slice)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new GuestError(`short run ${name} (${engine}) failed: ${(r.stderr || '').trim().split('\n')[0]}`);
+  return JSON.parse(r.stdout) as GuestResult;
 }
 
 function shortRuns(o: Options): ShortRun[] {
