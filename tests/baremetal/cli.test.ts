@@ -1,46 +1,24 @@
 // `bmjit boot` as a user runs it (node dist/machine/cli/main.js): the built-in system driven through stdin/stdout
 // gives the library's transcript; --kernel (BareMetal or Multiboot) and --payload; one-line errors.
 import { describe, it, expect, vi } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD, ROOT, MonitorSession } from './session.js';
+import { BUILD, ROOT, MonitorSession, driveMonitor, type ProcessResult } from './session.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const CLI = join(ROOT, 'dist/machine/cli/main.js');
 const OUT = join(BUILD, 'tests', 'baremetal');
 
-function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+function cli(args: string[], input?: string): ProcessResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build:ts\` first (npm test does)`);
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'latin1', timeout: 60_000, input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Start `bmjit boot ARGS` and type each command after the previous prompt, as drive-qemu.mjs does with QEMU. */
-function drive(args: string[], commands: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'boot', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let prompts = 0;
-    let sent = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timeout; output so far:\n${stdout}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('latin1');
-      prompts = stdout.split('\n> ').length - 1;
-      while (sent < commands.length && sent < prompts) child.stdin.write(commands[sent++] + '\n');
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+/** `bmjit boot ARGS` through the unbundled CLI, typing each command after the previous prompt. */
+const drive = (args: string[], commands: string[]): Promise<ProcessResult> => driveMonitor([process.execPath, CLI, 'boot', ...args], commands);
 
 describe('bmjit boot (CLI)', () => {
   it('the built-in system on 2 vCPUs: the same transcript as the library, poweroff ends with status 0', async () => {

@@ -3,6 +3,7 @@
 // transcripts compare byte for byte with the QEMU references. Runs are synchronous and stop at the prompt, which
 // keeps them deterministic (same input -> same instruction counts).
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createMachine, bootBuiltin, readBuiltin, type Machine, type MachineConfig, type RunResult, type BootOptions, type BuiltinSystem } from '../../machine/index.js';
 import { BUILD, ROOT, ensureGuestBuilt } from '../guest/guest-files.js';
@@ -112,4 +113,33 @@ export function commandOutput(text: string, command: string, occurrence = 0): st
 
 export function readTranscript(file: string): string {
   return readFileSync(join(TRANSCRIPTS, file), 'latin1');
+}
+
+export type ProcessResult = { status: number | null; stdout: string; stderr: string };
+
+/**
+ * Start a `bmjit boot` process (`argv`: the command and its arguments) and type each command after the previous
+ * prompt, as drive-qemu.mjs does with QEMU; resolves when the process ends (60 s timeout).
+ */
+export function driveMonitor(argv: string[], commands: string[], env?: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    let sent = 0;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timeout; output so far:\n${stdout}`));
+    }, 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('latin1');
+      const prompts = stdout.split('\n> ').length - 1;
+      while (sent < commands.length && sent < prompts) child.stdin.write(commands[sent++] + '\n');
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }

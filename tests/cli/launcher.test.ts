@@ -5,7 +5,7 @@ import { describe, it, expect, vi } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, MonitorSession } from '../baremetal/session.js';
+import { ROOT, MonitorSession, driveMonitor, type ProcessResult } from '../baremetal/session.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -13,7 +13,7 @@ const BIN = join(ROOT, 'bin', 'bmjit');
 const BLOB = join(ROOT, 'dist', 'bmjit.blob');
 const PLAIN = join(ROOT, 'dist', 'machine', 'cli', 'main.js');
 
-type Result = { status: number | null; stdout: string; stderr: string };
+type Result = ProcessResult;
 
 function env(nodeOptions?: string): NodeJS.ProcessEnv {
   const e = { ...process.env };
@@ -29,28 +29,8 @@ function run(cmd: string[], nodeOptions?: string): Result {
 }
 
 /** `bin/bmjit boot ARGS`, typing each command after the previous prompt. */
-function drive(args: string[], commands: string[], nodeOptions?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['boot', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: env(nodeOptions) });
-    let stdout = '';
-    let stderr = '';
-    let sent = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timeout; output so far:\n${stdout}`));
-    }, 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('latin1');
-      const prompts = stdout.split('\n> ').length - 1;
-      while (sent < commands.length && sent < prompts) child.stdin.write(commands[sent++] + '\n');
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const drive = (args: string[], commands: string[], nodeOptions?: string): Promise<Result> =>
+  driveMonitor([BIN, 'boot', ...args], commands, env(nodeOptions));
 
 /** --stats lines without the host time, which differs from run to run. */
 const guestStats = (stderr: string): string => stderr.replace(/host time: [^,]*,/, 'host time: -,');

@@ -9,16 +9,8 @@ import { PROLOGUE, MAP_ON_PF } from '../jit/prologue.js';
 import { HALTED, RIP_F, FLAGS, FLAGS_LAZY, LZ_OP, LZ_SIZE, LZ_RES_LO, LZ_RES_HI, LZ_A_LO, LZ_A_HI, LZ_B_LO, LZ_B_HI, ARITH_FLAGS, Flag } from '../../machine/cpu/state.js';
 import { fastCond } from '../../jit/interp/fast-exec.js';
 import { testCond } from '../../jit/interp/flags.js';
+import { rng } from '../oracle/rng.js';
 
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 interface End {
   i32: number[];

@@ -3,17 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { assemble } from '../oracle/assemble.js';
 import { runFlat, DATA } from './flat.js';
+import { rng } from '../oracle/rng.js';
 
-/** Small seeded PRNG (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const REGS64 = ['rax', 'rbx', 'rdx', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12'];
 const REGS32 = ['eax', 'ebx', 'edx', 'esi', 'edi', 'r8d', 'r9d', 'r10d', 'r11d', 'r12d'];

@@ -6,16 +6,8 @@ import { assemble } from '../oracle/assemble.js';
 import { runFlat, DATA } from './flat.js';
 import { XMM_I32, MXCSR } from '../../machine/cpu/state.js';
 import { PROLOGUE } from './prologue.js';
+import { rng } from '../oracle/rng.js';
 
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = [1.5, -2.25, 3e300, -7e-300, 1e-310, 0, -0, Infinity, -Infinity, NaN, 123456.789, 1 / 3, 2 ** 52 + 1, 5e-324,
   2 ** 31 - 0.5, -(2 ** 31) - 0.5, 2 ** 63, -(2 ** 63), 9e18, 4.5, -4.5];
