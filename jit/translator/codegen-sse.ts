@@ -42,11 +42,14 @@ export interface SseHost {
   exitAfter(gi: number): Node[];
 }
 
-/** Region-local declarations: the SSE usability flag (re-read after full fallbacks) and lane temporaries. */
-export function sseDecls(instrs: Instr[]): Node[] {
+/**
+ * Region-local declarations, after the XMM locals: the SSE usability flag and `fpok` (both re-read after full
+ * fallbacks; fpok also checks the invariant lanes `inv`), and lane temporaries.
+ */
+export function sseDecls(instrs: Instr[], inv: string[]): Node[] {
   const out = raw(`let sse = (s[${CR0}] & 12) === 0 && (s[${CR4}] & 512) !== 0;`);
   if (instrs.some((x) => SSE_FAST.has(x.op))) {
-    out.push(...raw(`let fpok = ${FP_STATE};`), ...raw('let va0 = 0, va1 = 0, va2 = 0, va3 = 0, vb0 = 0, vb1 = 0, vb2 = 0, vb3 = 0;'));
+    out.push(...raw(`let fpok = ${fpState(inv)};`), ...raw('let va0 = 0, va1 = 0, va2 = 0, va3 = 0, vb0 = 0, vb1 = 0, vb2 = 0, vb3 = 0;'));
   }
   return out;
 }
@@ -319,11 +322,6 @@ function fpState(inv: string[]): string {
   return [FP_STATE, ...inv.map(notDen)].join(' && ');
 }
 
-/** After the XMM locals are declared: fold the invariant lanes' check into fpok (see sseRecheck). */
-export function fpokInvariants(inv: string[]): Node[] {
-  return inv.length === 0 ? [] : raw(`fpok = ${fpState(inv)};`);
-}
-
 /**
  * Float64 lane locals no instruction of the region can write (only XMM operands are written, and FXRSTOR/XRSTOR
  * write them all): checked once in fpok, they count as clean (SseHost.clean) at every block start.
@@ -541,7 +539,7 @@ function genSseBody(h: SseHost, x: Instr, gi: number, clean: string[], V: Lanes,
     [...slow, ifStmt(rawExpr(`!(${lanes.map(notDen).join(' && ')})`), h.exitAfter(gi))];
   /** Copy the status of source lanes to destination lanes (moves between local float64 lanes). */
   const keep = (pairs: [string, string][]): void => {
-    for (const [d, src] of pairs) if (h.clean.has(src) || src === '0') clean.push(d);
+    for (const [d, src] of pairs) if (h.clean.has(src)) clean.push(d);
   };
   /** Register-only fast path, guarded by `sse` (or a stronger test). */
   const reg = (body: string, test = 'sse'): Node[] => [ifStmt(rawExpr(test), raw(body), slow)];

@@ -22,7 +22,7 @@ import type { Region, RegionBlock } from './region.js';
 import { TLB_MASK } from '../../machine/cpu/cpu.js';
 import type { Handler } from '../cache/code-cache.js';
 import { successors } from './region.js';
-import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmmLoad, xmmOperands, XmmIO, sseRecheck, invariantLanes, fpokInvariants } from './codegen-sse.js';
+import { SSE_FAST, sseFastOk, sseDecls, genSse, planXmm, xmmDecls, xmmStore, xmmLoad, xmmOperands, XmmIO, sseRecheck, invariantLanes } from './codegen-sse.js';
 import { Node, js, expr, id, lit, block, ifStmt, letDecl, constDecl, assign, comment } from './estree.js';
 
 const CF = 1, ZF = 0x40, SF = 0x80, OF = 0x800;
@@ -186,13 +186,13 @@ export class RegionCodegen {
     decls.push(...js`const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;`);
     decls.push(...js`const ip0 = f[${RIP_F}] - D[pc0];`);
     if (this.needIpI) decls.push(...js`const ipI = ip0 >= 0 && ip0 < 2147483648 ? ip0 | 0 : -1;`);
-    // SSE is usable (no #NM/#UD from CR0.TS/EM or CR4.OSFXSR): CR writes leave the region, full fallbacks re-read it.
-    decls.push(...sseDecls(this.instrs));
     if (regs.length > 0) {
       decls.push(letDecl(regs.flatMap((r) => [rLo(r), rHi(r)]), regs.flatMap((r) => [expr`s[${2 * r}]`, expr`s[${2 * r + 1}]`])));
     }
     decls.push(...xmmDecls(this.xmode));
-    if (this.instrs.some((x) => SSE_FAST.has(x.op))) decls.push(...fpokInvariants(this.invariant));
+    // SSE is usable (no #NM/#UD from CR0.TS/EM or CR4.OSFXSR): CR writes leave the region, full fallbacks re-read it.
+    // After the XMM locals: fpok also checks the invariant lanes.
+    decls.push(...sseDecls(this.instrs, this.invariant));
     decls.push(...js`let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;`);
     if (this.sites > 0) {
       const names: string[] = [];
@@ -489,23 +489,18 @@ export class RegionCodegen {
     return this.succs[k].some((t) => t === this.root || (this.inlinable[t] && !this.chain.has(t) && t !== k && this.leadsHome(t, depth + 1)));
   }
 
-  /** Block `rb` generated at an edge of the current one, with the per-block compile-time state saved around it. */
+  /**
+   * Block `rb` generated at an edge of the current one. An edge is the last thing a block generates (the other arm
+   * of a branch is another edge), and genBlock starts from a clean compile-time state, so only `current` needs
+   * restoring.
+   */
   private genInline(rb: RegionBlock): Node[] {
-    const saved = { current: this.current, prod: this.prod, hiZero: new Set(this.hiZero), clean: new Set(this.clean),
-      fovMaybe: this.fovMaybe, hitTag: this.hitTag, hitSize: this.hitSize, hitGi: this.hitGi };
+    const current = this.current;
     this.current = rb.index;
     this.chain.add(rb.index);
     const body = this.genBlock(rb, this.firstGi[rb.index]);
     this.chain.delete(rb.index);
-    this.current = saved.current;
-    this.prod = saved.prod;
-    this.hiZero = saved.hiZero;
-    this.clean.clear();
-    for (const lane of saved.clean) this.clean.add(lane);
-    this.fovMaybe = saved.fovMaybe;
-    this.hitTag = saved.hitTag;
-    this.hitSize = saved.hitSize;
-    this.hitGi = saved.hitGi;
+    this.current = current;
     return body;
   }
 

@@ -1,8 +1,8 @@
 (function region(cpu, budget, pc0) {
   const s = cpu.i32, f = cpu.f64, dv = cpu.rdv, ram = cpu.ram, tR = cpu.tagR, tW = cpu.tagW, to = cpu.toff;
   const ip0 = f[192] - D[pc0];
-  let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let r0 = s[0], h0 = s[1], r1 = s[2], h1 = s[3];
+  let sse = (s[80] & 12) === 0 && (s[83] & 512) !== 0;
   let fop = 0, fsz = 0, fr = 0, frh = 0, fa = 0, fah = 0, fb = 0, fbh = 0, fcin = 0, fmask = 0, fcf = -1, fov = -1, fia = 0, fib = 0;
   let n = 0, pb = 0, pc = pc0, xr = 0, xa = 0, xb = 0, xv = 0, cur = 0, chk = 0, ea = 0, ua = 0, ub = 0, hit = false, pg = 0, ti = 0, po = 0, m = 0, mh = 0, t = 0, th = 0, u = 0, uh = 0;
   try {
