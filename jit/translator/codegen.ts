@@ -763,13 +763,12 @@ export class RegionCodegen {
     }
     const intProbe = [...js`ea = ua >>> 0;`, ...this.probeInt(tag, size, k)];
     const dblProbe = [...slowEa, ...this.probeDouble(tag, size)];
-    let tail: Node[] = ok === undefined ? intProbe : [ifStmt(ok, intProbe, dblProbe)];
+    let int32Path = intProbe;
     if (k >= 0) {
       const mask = -4096 | (Math.min(Math.max(size, 1), 16) - 1);
-      const test = ok === undefined ? expr`(ua & ${mask}) === ${id(`c${k}p`)}` : expr`${ok} && (ua & ${mask}) === ${id(`c${k}p`)}`;
-      tail = [ifStmt(test, js`pb = ${id(`c${k}o`)} + ua | 0; hit = true;`, tail)];
+      int32Path = [ifStmt(expr`(ua & ${mask}) === ${id(`c${k}p`)}`, js`pb = ${id(`c${k}o`)} + ua | 0; hit = true;`, intProbe)];
     }
-    out.push(...tail);
+    out.push(...(ok === undefined ? int32Path : [ifStmt(ok, int32Path, dblProbe)]));
     return out;
   }
 

@@ -13,11 +13,11 @@
           B0: for (; ; ) {
             // 100000: cmp byte ptr [rdi+rax],0
             ua = r7 + r0 | 0;
-            if ((h7 | h0) === 0 && ua >>> 0 >= r7 >>> 0 && (ua & -4096) === c0p) {
-              pb = c0o + ua | 0;
-              hit = true;
-            } else {
-              if ((h7 | h0) === 0 && ua >>> 0 >= r7 >>> 0) {
+            if ((h7 | h0) === 0 && ua >>> 0 >= r7 >>> 0) {
+              if ((ua & -4096) === c0p) {
+                pb = c0o + ua | 0;
+                hit = true;
+              } else {
                 ea = ua >>> 0;
                 ti = ua >>> 12 & 16383;
                 po = ua & 4095;
@@ -27,15 +27,15 @@
                   c0p = ua & -4096;
                   c0o = pb - ua | 0;
                 }
-              } else {
-                ea = (r7 >>> 0) + (r0 >>> 0);
-                ea = (h7 + h0 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-                pg = Math.floor(ea / 4096);
-                ti = pg & 16383;
-                po = ea & 4095;
-                hit = tR[ti] === pg;
-                pb = to[ti] + po;
               }
+            } else {
+              ea = (r7 >>> 0) + (r0 >>> 0);
+              ea = (h7 + h0 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+              pg = Math.floor(ea / 4096);
+              ti = pg & 16383;
+              po = ea & 4095;
+              hit = tR[ti] === pg;
+              pb = to[ti] + po;
             }
             if (hit) m = ram[pb]; else {
               cur = 0;

@@ -13,11 +13,11 @@
           B0: for (; ; ) {
             // 100000: mov rax,qword ptr [rsi+rcx*8]
             ua = r6 + (r1 << 3) | 0;
-            if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0 && (ua & -4089) === c0p) {
-              pb = c0o + ua | 0;
-              hit = true;
-            } else {
-              if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
+            if ((h6 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r6 >>> 0) {
+              if ((ua & -4089) === c0p) {
+                pb = c0o + ua | 0;
+                hit = true;
+              } else {
                 ea = ua >>> 0;
                 ti = ua >>> 12 & 16383;
                 po = ua & 4095;
@@ -27,15 +27,15 @@
                   c0p = ua & -4096;
                   c0o = pb - ua | 0;
                 }
-              } else {
-                ea = (r6 >>> 0) + (r1 >>> 0) * 8;
-                ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-                pg = Math.floor(ea / 4096);
-                ti = pg & 16383;
-                po = ea & 4095;
-                hit = tR[ti] === pg && po <= 4088;
-                pb = to[ti] + po;
               }
+            } else {
+              ea = (r6 >>> 0) + (r1 >>> 0) * 8;
+              ea = (h6 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+              pg = Math.floor(ea / 4096);
+              ti = pg & 16383;
+              po = ea & 4095;
+              hit = tR[ti] === pg && po <= 4088;
+              pb = to[ti] + po;
             }
             if (hit) {
               m = dv.getInt32(pb, true);
@@ -49,11 +49,11 @@
             h0 = mh;
             // 100004: add qword ptr [rdi+rcx*8],rax
             ua = r7 + (r1 << 3) | 0;
-            if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0 && (ua & -4089) === c1p) {
-              pb = c1o + ua | 0;
-              hit = true;
-            } else {
-              if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
+            if ((h7 | h1 | r1 >>> 29) === 0 && ua >>> 0 >= r7 >>> 0) {
+              if ((ua & -4089) === c1p) {
+                pb = c1o + ua | 0;
+                hit = true;
+              } else {
                 ea = ua >>> 0;
                 ti = ua >>> 12 & 16383;
                 po = ua & 4095;
@@ -63,15 +63,15 @@
                   c1p = ua & -4096;
                   c1o = pb - ua | 0;
                 }
-              } else {
-                ea = (r7 >>> 0) + (r1 >>> 0) * 8;
-                ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
-                pg = Math.floor(ea / 4096);
-                ti = pg & 16383;
-                po = ea & 4095;
-                hit = tW[ti] === pg && po <= 4088;
-                pb = to[ti] + po;
               }
+            } else {
+              ea = (r7 >>> 0) + (r1 >>> 0) * 8;
+              ea = (h7 + h1 * 8 + Math.floor(ea / 4294967296) | 0) * 4294967296 + (ea >>> 0);
+              pg = Math.floor(ea / 4096);
+              ti = pg & 16383;
+              po = ea & 4095;
+              hit = tW[ti] === pg && po <= 4088;
+              pb = to[ti] + po;
             }
             if (hit) {
               m = dv.getInt32(pb, true);
